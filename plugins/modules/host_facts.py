@@ -1,0 +1,222 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: novalite.compute contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: host_facts
+short_description: Capacity, usage, instances and capabilities of a libvirt hypervisor
+version_added: 0.1.0
+description:
+  - The resource tracker of novalite (Nova's C(update_available_resource)). Reads one
+    hypervisor over the libvirt API only and sets C(ansible_facts.novalite_host) with Nova's
+    C(HostState) names, which the scheduler filter P(novalite.compute.select_hosts#filter) works on.
+  - Capacity comes from the node (vCPUs, memory) and from the instances storage pool (local
+    disk). Usage comes from the domains on the host; a novalite instance counts by the flavor
+    recorded in its instance record, a foreign domain by what libvirt has given it (its
+    vCPUs, its memory and the virtual size of its writable disks).
+  - As in Nova, the reserved amounts count as used (O(reserved_host_memory_mb) and friends
+    are the compute host's own settings, usually set per host in the inventory). The
+    C(resources) entry gives the same figures the way Placement sees them, with reserved
+    apart.
+  - Works the same against the local hypervisor and against a remote URI.
+author:
+  - novalite.compute developers
+extends_documentation_fragment:
+  - novalite.compute.connection
+  - novalite.compute.attributes
+  - novalite.compute.attributes.INFO_MODULE
+  - novalite.compute.attributes.FACTS
+options:
+  instances_pool:
+    description:
+      - Storage pool that holds the instances' local disks; its capacity is the host's C(local_gb).
+      - When the pool is missing or inactive, C(local_gb) is 0 and a warning says so.
+    type: str
+    default: novalite-instances
+  reserved_host_memory_mb:
+    description: Memory kept for the host itself (Nova's C([DEFAULT] reserved_host_memory_mb)).
+    type: int
+    default: 512
+  reserved_host_disk_mb:
+    description: Local disk kept for the host itself (Nova's C([DEFAULT] reserved_host_disk_mb)).
+    type: int
+    default: 0
+  reserved_host_cpus:
+    description: vCPUs kept for the host itself (Nova's C([DEFAULT] reserved_host_cpus)).
+    type: int
+    default: 0
+notes:
+  - Read-only; the connection is opened read-only.
+seealso:
+  - plugin: novalite.compute.select_hosts
+    plugin_type: filter
+'''
+
+EXAMPLES = r'''
+- name: Gather the resource tracker facts of the local hypervisor
+  novalite.compute.host_facts:
+
+- name: Gather them for every hypervisor of the fleet from the controller
+  novalite.compute.host_facts:
+    uri: "qemu+ssh://root@{{ inventory_hostname }}/system"
+    reserved_host_memory_mb: "{{ novalite_reserved_host_memory_mb | default(512) }}"
+  delegate_to: localhost
+
+- name: Show the free memory
+  ansible.builtin.debug:
+    msg: "{{ ansible_facts.novalite_host.free_ram_mb }} MB free"
+'''
+
+RETURN = r'''
+ansible_facts:
+  description: Facts set by the module.
+  returned: success
+  type: dict
+  contains:
+    novalite_host:
+      description: The host state, with Nova's C(HostState) names.
+      returned: success
+      type: dict
+      contains:
+        host:
+          description: The hypervisor's host name, as libvirt reports it.
+          type: str
+          sample: hv1
+        hypervisor_hostname:
+          description: Same as C(host) (Nova's node name).
+          type: str
+        uri:
+          description: The URI libvirt reports for the connection.
+          type: str
+          sample: qemu:///system
+        updated:
+          description: When these facts were read, UTC, ISO 8601. The scheduler's ComputeFilter treats old facts as a host that is down.
+          type: str
+          sample: '2026-11-21T03:00:00Z'
+        hypervisor_type:
+          description: The libvirt driver's hypervisor type.
+          type: str
+          sample: QEMU
+        hypervisor_version:
+          description: Hypervisor version as an integer (major * 1000000 + minor * 1000 + release).
+          type: int
+          sample: 7002022
+        libvirt_version:
+          description: libvirt version as an integer.
+          type: int
+          sample: 9000000
+        virt_types:
+          description: Domain types the host offers for its own architecture (Nova's C([libvirt] virt_type) values).
+          type: list
+          elements: str
+          sample: [qemu, kvm]
+        cpu_info:
+          description: The host CPU (arch, model, vendor, topology, features, maxphysaddr when known).
+          type: dict
+        supported_instances:
+          description: "[arch, hv_type, vm_mode] triples the host can run, canonicalised as Nova does."
+          type: list
+          elements: list
+          sample: [[x86_64, qemu, hvm], [x86_64, kvm, hvm]]
+        vcpus:
+          description: Usable physical CPUs of the node.
+          type: int
+        vcpus_used:
+          description: vCPUs of the instances on the host plus O(reserved_host_cpus).
+          type: int
+        memory_mb:
+          description: Physical memory of the node, in MB.
+          type: int
+        memory_mb_used:
+          description: Memory of the instances on the host plus O(reserved_host_memory_mb), in MB.
+          type: int
+        free_ram_mb:
+          description: C(memory_mb - memory_mb_used); may be negative.
+          type: int
+        local_gb:
+          description: Capacity of O(instances_pool), in whole GiB.
+          type: int
+        local_gb_used:
+          description: Disk of the instances (root, ephemeral, swap rounded up to GiB) plus O(reserved_host_disk_mb) rounded up to GiB.
+          type: int
+        free_disk_gb:
+          description: C(local_gb - local_gb_used).
+          type: int
+        disk_available_least:
+          description: Space actually available in O(instances_pool), in whole GiB.
+          type: int
+        reserved_host_cpus:
+          description: The O(reserved_host_cpus) the figures were computed with.
+          type: int
+        reserved_host_memory_mb:
+          description: The O(reserved_host_memory_mb) the figures were computed with.
+          type: int
+        reserved_host_disk_mb:
+          description: The O(reserved_host_disk_mb) the figures were computed with.
+          type: int
+        resources:
+          description: Placement's view per resource class (C(VCPU), C(MEMORY_MB), C(DISK_GB)) with C(total), C(reserved) and C(used) (instances only).
+          type: dict
+        num_instances:
+          description: Domains on the host, novalite instances and foreign domains.
+          type: int
+        num_io_ops:
+          description: Instances building or in an I/O-heavy task state (Nova's C(io_workload)).
+          type: int
+        failed_builds:
+          description: Builds on this host that ended in error since its last successful one.
+          type: int
+        instances:
+          description:
+            - Every domain on the host by UUID, with C(name), C(managed) (a novalite instance or not),
+              C(active), C(flavor), C(vcpus), C(memory_mb), C(disk_gb), C(vm_state), C(task_state),
+              C(server_group), C(project_id).
+          type: dict
+'''
+
+import datetime
+
+from ansible_collections.novalite.compute.plugins.module_utils._base import NovaliteModule
+from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
+from ansible_collections.novalite.compute.plugins.module_utils import _resource_tracker
+
+
+class HostFacts(NovaliteModule):
+    readonly = True
+    argument_spec = dict(
+        instances_pool=dict(type='str', default='novalite-instances'),
+        reserved_host_memory_mb=dict(type='int', default=512),
+        reserved_host_disk_mb=dict(type='int', default=0),
+        reserved_host_cpus=dict(type='int', default=0),
+    )
+
+    def run(self):
+        reserved = {k: self.params[k] for k in ('reserved_host_memory_mb', 'reserved_host_disk_mb', 'reserved_host_cpus')}
+        for key, value in reserved.items():
+            if value < 0:
+                raise InvalidInput('%s must be 0 or more, got %d' % (key, value))
+        hv = self.hypervisor
+        node = hv.node()
+        pool = hv.pool_state(self.params['instances_pool'])
+        if pool is None or not pool['active']:
+            self.module.warn("storage pool '%s' is %s on %s: local_gb is 0"
+                             % (self.params['instances_pool'], 'missing' if pool is None else 'inactive', hv.uri))
+        domains = hv.domains()
+        for domain in domains:
+            domain['disk_capacities'] = {target: hv.disk_capacity(domain, target)
+                                         for target in _resource_tracker.writable_disk_targets(domain['xml'])}
+            del domain['handle']
+        updated = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+        facts = _resource_tracker.host_state(node, pool, domains, reserved, updated)
+        return dict(changed=False, ansible_facts=dict(novalite_host=facts))
+
+
+def main():
+    HostFacts.execute()
+
+
+if __name__ == '__main__':
+    main()

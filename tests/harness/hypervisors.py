@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""A fleet of real libvirt hypervisors on one machine, for tests.
+
+Each hypervisor is an independent libvirtd (with its own virtlogd, networks, dnsmasq,
+storage pools and QEMU guests) in its own network namespace and mount namespace, reached
+through its own socket exactly as a remote hypervisor is reached by URI:
+
+    qemu+unix:///system?socket=<dir>/hvN/run/libvirt-sock
+
+    hypervisors.py up N     bring up hv1..hvN (those already up are kept); write
+                            <dir>/inventory.yml and <dir>/integration_config.yml
+    hypervisors.py down     stop every harness hypervisor, leaving no daemon, qemu process,
+                            mount, network namespace (and so no bridge) or file behind
+    hypervisors.py status   print the harness as JSON; exit 1 if anything is left over
+                            while no hypervisor is up
+The directory is $NOVALITE_HARNESS_DIR (default /var/tmp/novalite-harness).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+NETNS_PREFIX = 'novalite-hv'
+HARNESS_DIR = os.environ.get('NOVALITE_HARNESS_DIR', '/var/tmp/novalite-harness')
+GUEST_DIR = os.environ.get('NOVALITE_GUEST_DIR', '/var/cache/novalite/guest')
+
+# Runs inside the host's own network namespace (ip netns exec) and private mount and UTS
+# namespaces (so each hypervisor has its own host name):
+# libvirt's directories are replaced by the host's own, then libvirtd runs in the foreground.
+INNER = r'''
+set -e
+hostname "$H"
+mount --make-rprivate /
+mount -t tmpfs tmpfs /run
+mkdir -p /run/libvirt /run/lock
+mount --bind "$R/run" /run/libvirt
+mount --bind "$R/lib" /var/lib/libvirt
+mount --bind "$R/log" /var/log/libvirt
+mount --bind "$R/cache" /var/cache/libvirt
+mount --bind "$R/etc" /etc/libvirt
+ip link set lo up
+virtlogd -d
+exec libvirtd
+'''
+
+
+def uri_of(root):
+    return 'qemu+unix:///system?socket=%s/run/libvirt-sock' % root
+
+
+def run(*argv, check=True):
+    return subprocess.run(argv, check=check, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True)
+
+
+def netns_list():
+    out = run('ip', 'netns', 'list', check=False).stdout
+    return sorted((line.split()[0] for line in out.splitlines() if line.startswith(NETNS_PREFIX)),
+                  key=lambda n: int(n[len(NETNS_PREFIX):]))
+
+
+def netns_pids(ns):
+    out = run('ip', 'netns', 'pids', ns, check=False).stdout
+    return [int(p) for p in out.split()]
+
+
+def answers(uri):
+    return run('virsh', '-c', uri, 'version', check=False).returncode == 0
+
+
+def prepare_root(root):
+    """A fresh hypervisor's directories: the system's libvirt config without its objects."""
+    for sub in ('run', 'log/qemu', 'cache', 'lib/images', 'lib/qemu', 'lib/network', 'lib/dnsmasq'):
+        os.makedirs(os.path.join(root, sub), exist_ok=True)
+    etc = os.path.join(root, 'etc')
+    if not os.path.isdir(etc):
+        # Not the host's pools, domains, secrets or autostart links: a new hypervisor has none.
+        shutil.copytree('/etc/libvirt', etc, symlinks=True, ignore=shutil.ignore_patterns(
+            'storage', 'secrets', 'autostart', '*.xml.bak'))
+        qemu = os.path.join(etc, 'qemu')
+        for name in os.listdir(qemu):
+            if name.endswith('.xml'):
+                os.unlink(os.path.join(qemu, name))
+    # QEMU's capabilities cache: saves each new libvirtd probing the same binary again.
+    src = '/var/cache/libvirt/qemu/capabilities'
+    dst = os.path.join(root, 'cache', 'qemu', 'capabilities')
+    if os.path.isdir(src) and not os.path.isdir(dst):
+        shutil.copytree(src, dst)
+
+
+def start(index, base):
+    ns = '%s%d' % (NETNS_PREFIX, index)
+    root = os.path.join(base, 'hv%d' % index)
+    uri = uri_of(root)
+    if ns in netns_list() and answers(uri):
+        return {'name': 'hv%d' % index, 'uri': uri, 'root': root, 'netns': ns}
+    stop(ns, root)
+    prepare_root(root)
+    run('ip', 'netns', 'add', ns)
+    with open(os.path.join(root, 'log', 'libvirtd.out'), 'ab') as out:
+        subprocess.Popen(['ip', 'netns', 'exec', ns, 'unshare', '--mount', '--uts', '--fork', 'sh', '-c', INNER],
+                         env=dict(os.environ, R=root, H='hv%d' % index), stdout=out, stderr=out, stdin=subprocess.DEVNULL,
+                         start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not answers(uri):
+        if time.monotonic() > deadline:
+            raise SystemExit('hv%d did not answer on %s within 60 s; see %s/log/libvirtd.out' % (index, uri, root))
+        time.sleep(0.2)
+    return {'name': 'hv%d' % index, 'uri': uri, 'root': root, 'netns': ns}
+
+
+def stop(ns, root):
+    """Kill everything in the namespace (libvirtd, virtlogd, dnsmasq, qemu), then drop it."""
+    if ns in netns_list():
+        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+            pids = netns_pids(ns)
+            for pid in pids:
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    pass
+            deadline = time.monotonic() + wait
+            while netns_pids(ns) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if not netns_pids(ns):
+                break
+        if netns_pids(ns):
+            raise SystemExit('processes of %s survived SIGKILL: %s' % (ns, netns_pids(ns)))
+        run('ip', 'netns', 'del', ns)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def leftovers(base):
+    """Anything of the harness still on the machine."""
+    found = []
+    for ns in netns_list():
+        found.append('network namespace %s' % ns)
+    with open('/proc/self/mountinfo') as f:
+        for line in f:
+            if base in line:
+                found.append('mount %s' % line.split()[4])
+    for pid in os.listdir('/proc'):
+        if not pid.isdigit():
+            continue
+        try:
+            with open('/proc/%s/cmdline' % pid, 'rb') as f:
+                cmdline = f.read().replace(b'\0', b' ').decode(errors='replace')
+        except OSError:
+            continue
+        if base in cmdline and int(pid) != os.getpid():
+            found.append('process %s: %s' % (pid, cmdline[:120]))
+    hosts = [d for d in os.listdir(base)] if os.path.isdir(base) else []
+    found.extend('directory %s' % os.path.join(base, d) for d in hosts if d.startswith('hv'))
+    return found
+
+
+def write_outputs(base, hosts):
+    config = {
+        'novalite_harness': {'dir': base, 'hosts': hosts},
+        'novalite_guest': {
+            'dir': GUEST_DIR,
+            'qcow2': os.path.join(GUEST_DIR, 'guest.qcow2'),
+            'kernel': os.path.join(GUEST_DIR, 'vmlinuz'),
+            'ramdisk': os.path.join(GUEST_DIR, 'initrd.gz'),
+        },
+    }
+    # JSON is YAML: no YAML library needed in this script.
+    with open(os.path.join(base, 'integration_config.yml'), 'w') as f:
+        json.dump(config, f, indent=2)
+    inventory = {'all': {'children': {'compute_hosts': {'hosts': {
+        h['name']: {'ansible_connection': 'local', 'novalite_uri': h['uri'], 'novalite_virt_type': 'qemu',
+                    'novalite_harness_root': h['root']} for h in hosts}}}}}
+    with open(os.path.join(base, 'inventory.yml'), 'w') as f:
+        json.dump(inventory, f, indent=2)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest='command', required=True)
+    up = sub.add_parser('up')
+    up.add_argument('count', type=int)
+    sub.add_parser('down')
+    sub.add_parser('status')
+    args = parser.parse_args()
+    base = HARNESS_DIR
+    os.makedirs(base, exist_ok=True)
+
+    if args.command == 'up':
+        hosts = [start(i, base) for i in range(1, args.count + 1)]
+        for ns in netns_list():  # hosts beyond the requested count
+            if int(ns[len(NETNS_PREFIX):]) > args.count:
+                stop(ns, os.path.join(base, 'hv' + ns[len(NETNS_PREFIX):]))
+        write_outputs(base, hosts)
+        print(json.dumps({'hosts': hosts}, indent=2))
+    elif args.command == 'down':
+        for ns in netns_list():
+            stop(ns, os.path.join(base, 'hv' + ns[len(NETNS_PREFIX):]))
+        for name in os.listdir(base):
+            path = os.path.join(base, name)
+            if name.startswith('hv'):
+                shutil.rmtree(path, ignore_errors=True)
+            elif name in ('inventory.yml', 'integration_config.yml'):
+                os.unlink(path)
+        left = leftovers(base)
+        if left:
+            print('\n'.join(['left behind:'] + left), file=sys.stderr)
+            return 1
+        print('harness down, nothing left behind')
+    else:
+        hosts = [{'netns': ns, 'uri': uri_of(os.path.join(base, 'hv' + ns[len(NETNS_PREFIX):])),
+                  'answers': answers(uri_of(os.path.join(base, 'hv' + ns[len(NETNS_PREFIX):])))}
+                 for ns in netns_list()]
+        left = [] if hosts else leftovers(base)
+        print(json.dumps({'hosts': hosts, 'left_behind': left}, indent=2))
+        return 1 if left else 0
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
