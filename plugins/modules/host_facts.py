@@ -23,7 +23,7 @@ description:
     apart.
   - Works the same against the local hypervisor and against a remote URI.
 author:
-  - novalite.compute developers
+  - novalite.compute developers (@novalite)
 extends_documentation_fragment:
   - novalite.compute.connection
   - novalite.compute.attributes

@@ -16,7 +16,7 @@ description:
     (C(novalite-images), C(novalite-instances), C(novalite-volumes)); the role
     C(novalite.compute.compute_host) creates them.
 author:
-  - novalite.compute developers
+  - novalite.compute developers (@novalite)
 extends_documentation_fragment:
   - novalite.compute.connection
   - novalite.compute.attributes

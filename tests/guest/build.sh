@@ -34,6 +34,7 @@ kver=$(ls kernel/lib/modules)
 root=$work/root
 mkdir -p "$root/bin" "$root/lib/modules/$kver"
 cp bb/bin/busybox "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"   # the kernel runs /init with its #!/bin/sh
 install -m 0755 "$here/init" "$root/init"
 # The cloud kernel has these drivers as modules; modprobe resolves their order via depmod.
 modules="virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk

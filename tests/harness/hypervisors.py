@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """A fleet of real libvirt hypervisors on one machine, for tests.
 
 Each hypervisor is an independent libvirtd (with its own virtlogd, networks, dnsmasq,
@@ -17,6 +16,7 @@ The directory is $NOVALITE_HARNESS_DIR (default /var/tmp/novalite-harness).
 """
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -25,8 +25,10 @@ import subprocess
 import sys
 import time
 
-NETNS_PREFIX = 'novalite-hv'
-HARNESS_DIR = os.environ.get('NOVALITE_HARNESS_DIR', '/var/tmp/novalite-harness')
+HARNESS_DIR = os.path.abspath(os.environ.get('NOVALITE_HARNESS_DIR', '/var/tmp/novalite-harness'))
+# Network namespace names are machine-wide: tie them to the harness directory so that two
+# harnesses (a test of the harness itself, the integration one) never touch each other.
+NETNS_PREFIX = 'novalite-%s-hv' % hashlib.sha1(HARNESS_DIR.encode()).hexdigest()[:6]
 GUEST_DIR = os.environ.get('NOVALITE_GUEST_DIR', '/var/cache/novalite/guest')
 
 # Runs inside the host's own network namespace (ip netns exec) and private mount and UTS
@@ -154,7 +156,7 @@ def leftovers(base):
             continue
         if base in cmdline and int(pid) != os.getpid():
             found.append('process %s: %s' % (pid, cmdline[:120]))
-    hosts = [d for d in os.listdir(base)] if os.path.isdir(base) else []
+    hosts = os.listdir(base) if os.path.isdir(base) else []
     found.extend('directory %s' % os.path.join(base, d) for d in hosts if d.startswith('hv'))
     return found
 

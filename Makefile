@@ -1,0 +1,30 @@
+# The two commands of README.md. Both install what is missing first (idempotently).
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.venv/bin:$(PATH)
+
+.PHONY: demo test setup guest-image harness-up harness-down clean
+
+## make demo: prepare this machine as a hypervisor and show what it reports
+demo: setup guest-image
+	ansible-playbook -i inventory/local.yml playbooks/demo.yml
+
+## make test: every suite (sanity, docs, unit, harness, integration, molecule)
+test: setup guest-image
+	bash tests/run-all.sh $(SUITES)
+
+## make setup: packages, venv, libvirtd, kvm device, storage pools (role compute_host)
+setup:
+	bash scripts/bootstrap.sh
+
+## make guest-image: the test guest (cached; rebuilt when its recipe changes)
+guest-image: setup
+	bash tests/guest/build.sh
+
+harness-up: setup
+	python3 tests/harness/hypervisors.py up $${N:-3}
+
+harness-down:
+	python3 tests/harness/hypervisors.py down
+
+clean: harness-down
+	rm -rf build .venv

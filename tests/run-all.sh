@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Every test suite of the collection, in order, each timed; a summary at the end; a non-zero
+# exit when any suite failed. `make test` runs this after the set-up. Suites can be picked:
+#   tests/run-all.sh units integration
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+export PATH=$top/.venv/bin:$PATH
+export ANSIBLE_COLLECTIONS_PATH=$("$top/scripts/collection-path.sh")
+export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 NO_COLOR=1
+stage=${NOVALITE_STAGE_DIR:-/var/tmp/novalite-stage}
+
+suite_sanity() {
+  local coll
+  coll=$(scripts/stage-collection.sh "$stage") &&
+    (cd "$coll" && ansible-test sanity --venv --python 3.11 --color no)
+}
+suite_docs() {
+  python tests/check_docs.py &&
+    rm -rf "$stage/galaxy" && mkdir -p "$stage/galaxy" &&
+    ansible-galaxy collection build --force --output-path "$stage/galaxy" . &&
+    ls "$stage"/galaxy/novalite-compute-*.tar.gz
+}
+suite_units() { pytest -q -p no:cacheprovider tests/unit; }
+suite_harness() { pytest -q -p no:cacheprovider tests/harness; }
+suite_integration() { bash tests/run-integration.sh; }
+suite_molecule() { molecule test --all; }
+
+all=(sanity docs units harness integration molecule)
+suites=("${@:-${all[@]}}")
+passed=() failed=()
+for s in "${suites[@]}"; do
+  printf '\n\033[1m==== suite %s\033[0m\n' "$s"
+  start=$SECONDS
+  if "suite_$s"; then passed+=("$s ($((SECONDS - start)) s)"); else failed+=("$s ($((SECONDS - start)) s)"); fi
+done
+printf '\n==== summary\n'
+for s in "${passed[@]}"; do echo "passed: $s"; done
+for s in "${failed[@]}"; do echo "FAILED: $s"; done
+echo "suites: ${#passed[@]} passed, ${#failed[@]} failed"
+[ ${#failed[@]} -eq 0 ]
