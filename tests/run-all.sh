@@ -18,6 +18,7 @@ suite_sanity() {
 suite_docs() {
   python tests/check_docs.py &&
     rm -rf "$stage/galaxy" && mkdir -p "$stage/galaxy" &&
+    antsibull-changelog lint &&
     ansible-galaxy collection build --force --output-path "$stage/galaxy" . &&
     ls "$stage"/galaxy/novalite-compute-*.tar.gz
 }
