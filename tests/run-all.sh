@@ -23,11 +23,14 @@ suite_docs() {
     ls "$stage"/galaxy/novalite-compute-*.tar.gz
 }
 suite_units() { pytest -q -p no:cacheprovider tests/unit; }
+suite_parity() {
+  NOVALITE_NOVA_PYTHON=$(scripts/nova-venv.sh) pytest -q -s -p no:cacheprovider tests/parity
+}
 suite_harness() { pytest -q -p no:cacheprovider tests/harness; }
 suite_integration() { bash tests/run-integration.sh; }
 suite_molecule() { molecule test --all; }
 
-all=(sanity docs units harness integration molecule)
+all=(sanity docs units parity harness integration molecule)
 suites=("${@:-${all[@]}}")
 passed=() failed=()
 for s in "${suites[@]}"; do

@@ -68,6 +68,8 @@ class Scheduler(object):
             raise SchedulerError('select_hosts: hosts must map host names to host states, got %s'
                                  % type(hosts).__name__)
         states = [HostState(str(name), facts, self.options) for name, facts in hosts.items()]
+        for weigher in self.weighers:
+            weigher.overridden = any(weigher.multiplier_name in agg.metadata for hs in states for agg in hs.aggregates)
         spec.setup_instance_group(states)
         self._check_group_policy(spec)
         self._check_availability_zone(spec, states)
@@ -244,16 +246,15 @@ class Scheduler(object):
         num_alts = self.options['max_attempts'] - 1 if self.options['return_alternates'] else 0
         if index > 0 and num_alts > 0:
             hosts = self._get_sorted_hosts(spec, hosts, index, {})
-        result = []
-        for chosen in selected:
-            alts = []
-            for hs in hosts:
-                if len(alts) >= num_alts:
-                    break
-                if not any(hs is s for s in selected):
-                    alts.append(hs.host)
-            result.append(alts)
-        return result
+        chosen_ids = {id(hs) for hs in selected}
+        alts = []
+        for hs in hosts:
+            if len(alts) >= num_alts:
+                break
+            if id(hs) not in chosen_ids:
+                alts.append(hs.host)
+        # The same list for every instance: the next hosts in weight order not selected.
+        return [list(alts) for _ in selected]
 
 
 def explain(trace, spec):

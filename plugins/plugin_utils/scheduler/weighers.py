@@ -21,6 +21,7 @@ class BaseHostWeigher(object):
 
     def __init__(self, options):
         self.options = options
+        self.overridden = True   # the scheduler says whether any aggregate sets our multiplier
 
     @property
     def name(self):
@@ -29,6 +30,8 @@ class BaseHostWeigher(object):
     def multipliers(self, hosts):
         """One multiplier per host, or a single number when no aggregate overrides it."""
         default = self.options[self.multiplier_name]
+        if not self.overridden:
+            return -default if self.negate else default
         values = [h.multiplier(self.multiplier_name, default) for h in hosts]
         if self.negate:
             values = [-v for v in values]
@@ -37,6 +40,10 @@ class BaseHostWeigher(object):
 
     def raw(self, host, spec):
         raise NotImplementedError
+
+    def raws(self, hosts, spec):
+        """raw() of every host (weighers override this with a tighter loop)."""
+        return [self.raw(h, spec) for h in hosts]
 
 
 class ServerGroupSoftAffinityWeigher(BaseHostWeigher):
@@ -48,6 +55,12 @@ class ServerGroupSoftAffinityWeigher(BaseHostWeigher):
         if group is None or group.policy != self.policy:
             return 0
         return len(set(host.instances).intersection(group.members))
+
+    def raws(self, hosts, spec):
+        group = spec.instance_group
+        if group is None or group.policy != self.policy:
+            return [0] * len(hosts)
+        return [self.raw(h, spec) for h in hosts]
 
 
 class ServerGroupSoftAntiAffinityWeigher(ServerGroupSoftAffinityWeigher):
@@ -65,6 +78,9 @@ class BuildFailureWeigher(BaseHostWeigher):
     def raw(self, host, spec):
         return host.failed_builds
 
+    def raws(self, hosts, spec):
+        return [h.failed_builds for h in hosts]
+
 
 class CPUWeigher(BaseHostWeigher):
     minval = 0
@@ -72,6 +88,9 @@ class CPUWeigher(BaseHostWeigher):
 
     def raw(self, host, spec):
         return host.vcpus_total * host.cpu_allocation_ratio - host.vcpus_used
+
+    def raws(self, hosts, spec):
+        return [h.vcpus_total * h.cpu_allocation_ratio - h.vcpus_used for h in hosts]
 
 
 class DiskWeigher(BaseHostWeigher):
@@ -81,12 +100,18 @@ class DiskWeigher(BaseHostWeigher):
     def raw(self, host, spec):
         return host.free_disk_mb
 
+    def raws(self, hosts, spec):
+        return [h.free_disk_mb for h in hosts]
+
 
 class HypervisorVersionWeigher(BaseHostWeigher):
     multiplier_name = 'hypervisor_version_weight_multiplier'
 
     def raw(self, host, spec):
         return host.hypervisor_version or 0
+
+    def raws(self, hosts, spec):
+        return [h.hypervisor_version or 0 for h in hosts]
 
 
 class IoOpsWeigher(BaseHostWeigher):
@@ -95,6 +120,9 @@ class IoOpsWeigher(BaseHostWeigher):
 
     def raw(self, host, spec):
         return host.num_io_ops
+
+    def raws(self, hosts, spec):
+        return [h.num_io_ops for h in hosts]
 
 
 class NumInstancesWeigher(BaseHostWeigher):
@@ -110,6 +138,9 @@ class RAMWeigher(BaseHostWeigher):
 
     def raw(self, host, spec):
         return host.free_ram_mb
+
+    def raws(self, hosts, spec):
+        return [h.free_ram_mb for h in hosts]
 
 
 # In the order Nova loads them (module, then class name); the order of the sum matters
@@ -144,10 +175,10 @@ def weigh(weighers, hosts, spec):
         multipliers = weigher.multipliers(hosts)
         if not isinstance(multipliers, list) and multipliers == 0:
             continue   # adds 0.0 to every weight: nothing to compute
-        raw = [weigher.raw(h, spec) for h in hosts]
-        if weigher.minval is not None:
+        raw = weigher.raws(hosts, spec)
+        if weigher.minval is not None and min(raw) < weigher.minval:
             raw = [max(x, weigher.minval) for x in raw]
-        if weigher.maxval is not None:
+        if weigher.maxval is not None and max(raw) > weigher.maxval:
             raw = [min(x, weigher.maxval) for x in raw]
         lo = float(weigher.minval if weigher.minval is not None else min(raw))
         hi = float(weigher.maxval if weigher.maxval is not None else max(raw))

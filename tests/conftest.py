@@ -3,7 +3,7 @@ import os
 import subprocess
 import sys
 
-_TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+_TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
 _COLLECTIONS = subprocess.check_output([os.path.join(_TOP, 'scripts', 'collection-path.sh')],
                                        universal_newlines=True).strip()
 if _COLLECTIONS not in sys.path:
