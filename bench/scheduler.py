@@ -46,7 +46,7 @@ def point(num_hosts, num_instances, repeat):
     request = {'flavor': {'vcpus': 1, 'memory_mb': 512, 'root_gb': 1}, 'num_instances': num_instances,
                'image': {'id': 'img', 'properties': {'hw_architecture': 'x86_64'}}}
     best = None
-    for _ in range(repeat):
+    for dummy in range(repeat):
         hosts = cluster(num_hosts)
         start = time.perf_counter()
         result = select_hosts(request, hosts, {'service_down_time': None})

@@ -275,8 +275,8 @@ class ServerGroupAffinityFilter(_GroupFilter):
         return not group.hosts or host.host in group.hosts
 
     def reason(self, host, spec):
-        return "server group '%s' (affinity) is on %s" % (spec.instance_group.name or spec.instance_group.uuid,
-                                                           ', '.join(spec.instance_group.hosts))
+        group = spec.instance_group
+        return "server group '%s' (affinity) is on %s" % (group.name or group.uuid, ', '.join(group.hosts))
 
 
 class ServerGroupAntiAffinityFilter(_GroupFilter):

@@ -53,6 +53,7 @@ DEFAULTS = dict(
 )
 DEFAULTS.update(WEIGHT_MULTIPLIERS)
 
+_NULLABLE = ('weighers', 'random_seed', 'now', 'image_properties_default_architecture', 'service_down_time')
 _NUMBERS = ('cpu_allocation_ratio', 'ram_allocation_ratio', 'disk_allocation_ratio') + tuple(WEIGHT_MULTIPLIERS)
 
 
@@ -71,9 +72,10 @@ def parse(options):
     if unknown:
         raise SchedulerError('select_hosts: unknown option(s) %s; known: %s' % (', '.join(unknown), ', '.join(sorted(DEFAULTS))))
     opts = dict(DEFAULTS)
-    opts.update((k, v) for k, v in options.items() if v is not None or k in ('weighers', 'random_seed', 'now',
-                                                                          'image_properties_default_architecture',
-                                                                          'service_down_time'))
+    for key, value in options.items():
+        # null means "the default", except where null is a setting of its own
+        if value is not None or key in _NULLABLE:
+            opts[key] = value
     for key in ('host_subset_size', 'max_attempts', 'max_instances_per_host'):
         _check(isinstance(opts[key], int) and not isinstance(opts[key], bool) and opts[key] >= 1, key, opts[key],
                'an integer of at least 1')

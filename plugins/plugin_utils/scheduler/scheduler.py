@@ -254,7 +254,7 @@ class Scheduler(object):
             if id(hs) not in chosen_ids:
                 alts.append(hs.host)
         # The same list for every instance: the next hosts in weight order not selected.
-        return [list(alts) for _ in selected]
+        return [list(alts) for dummy in selected]
 
 
 def explain(trace, spec):
