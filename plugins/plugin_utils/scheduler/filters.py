@@ -13,6 +13,8 @@ import datetime
 import json
 import operator
 
+from ansible_collections.novalite.compute.plugins.module_utils._capabilities import (
+    canonical_arch, canonical_hv_type, canonical_vm_mode)
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler import extra_specs_ops
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler import versions
 
@@ -20,18 +22,6 @@ try:
     import jmespath
 except ImportError:  # only the JmesPathFilter needs it
     jmespath = None
-
-_ARCH_ALIASES = {'i386': 'i686', 'i486': 'i686', 'i586': 'i686', 'x86_32': 'i686', 'x86_32p': 'i686',
-                 'amd64': 'x86_64'}
-_HV_ALIASES = {'xapi': 'xen'}
-_VM_MODE_ALIASES = {'pv': 'xen', 'hv': 'hvm', 'baremetal': 'hvm'}
-
-
-def _canonical(value, aliases):
-    if value is None:
-        return None
-    value = str(value).lower()
-    return aliases.get(value, value)
 
 
 class BaseHostFilter(object):
@@ -212,8 +202,8 @@ class ImagePropertiesFilter(BaseHostFilter):
     def _wanted(self, spec):
         props = spec.image['properties']
         arch = props.get('hw_architecture') or self.options['image_properties_default_architecture']
-        return (_canonical(arch, _ARCH_ALIASES), _canonical(props.get('img_hv_type'), _HV_ALIASES),
-                _canonical(props.get('hw_vm_mode'), _VM_MODE_ALIASES))
+        return (canonical_arch(arch), canonical_hv_type(props.get('img_hv_type')),
+                canonical_vm_mode(props.get('hw_vm_mode')))
 
     def applies(self, spec):
         return any(self._wanted(spec)) and super().applies(spec)
