@@ -67,6 +67,19 @@ def _aggregates(host, value):
     return result
 
 
+# Nova's HostState attribute names, accepted for the host_facts names they stand for.
+_HOST_STATE_ALIASES = {'vcpus_total': 'vcpus', 'total_usable_ram_mb': 'memory_mb', 'total_usable_disk_gb': 'local_gb'}
+
+
+def _with_host_state_names(facts):
+    missing = {ours: facts[theirs] for theirs, ours in _HOST_STATE_ALIASES.items() if theirs in facts and ours not in facts}
+    if not missing:
+        return facts
+    merged = dict(facts)
+    merged.update(missing)
+    return merged
+
+
 class HostState(object):
     """Nova's HostState names, so filters, weighers and JsonFilter queries read as in Nova."""
 
@@ -74,6 +87,7 @@ class HostState(object):
         if not isinstance(facts, dict):
             raise SchedulerError("select_hosts: hosts['%s'] must be a dict (host_facts + inventory), got %s"
                                  % (name, type(facts).__name__))
+        facts = _with_host_state_names(facts)
         self.host = name
         self.nodename = facts.get('nodename') or name
         self.facts = facts
@@ -117,16 +131,25 @@ class HostState(object):
         self.vcpus_total = _number(name, 'vcpus', facts.get('vcpus'), True, 0)
         self.total_usable_ram_mb = _number(name, 'memory_mb', facts.get('memory_mb'), True, 0)
         self.total_usable_disk_gb = _number(name, 'local_gb', facts.get('local_gb', 0), True, 0)
-        # As the resource tracker reports them: reserved amounts count as used.
+        # As the resource tracker reports them, reserved amounts count as used. A state given
+        # only with free figures gets its used figures from them, and the reverse.
         self.vcpus_used = _number(name, 'vcpus_used', facts.get('vcpus_used', reserved_cpus))
-        memory_mb_used = _number(name, 'memory_mb_used', facts.get('memory_mb_used', reserved_mem))
-        local_gb_used = _number(name, 'local_gb_used', facts.get('local_gb_used', 0))
+        if 'memory_mb_used' in facts or 'free_ram_mb' not in facts:
+            memory_mb_used = _number(name, 'memory_mb_used', facts.get('memory_mb_used', reserved_mem))
+        else:
+            memory_mb_used = self.total_usable_ram_mb - _number(name, 'free_ram_mb', facts['free_ram_mb'])
+        if 'local_gb_used' in facts or 'free_disk_gb' not in facts:
+            local_gb_used = _number(name, 'local_gb_used', facts.get('local_gb_used', 0))
+        else:
+            local_gb_used = self.total_usable_disk_gb - _number(name, 'free_disk_gb', facts['free_disk_gb'])
         self.free_ram_mb = _number(name, 'free_ram_mb', facts.get('free_ram_mb', self.total_usable_ram_mb - memory_mb_used))
         free_disk_gb = _number(name, 'free_disk_gb', facts.get('free_disk_gb', self.total_usable_disk_gb - local_gb_used))
         least = facts.get('disk_available_least')
         if least is not None:
             free_disk_gb = min(_number(name, 'disk_available_least', least), free_disk_gb)
         self.free_disk_mb = free_disk_gb * 1024
+        if facts.get('free_disk_mb') is not None:
+            self.free_disk_mb = _number(name, 'free_disk_mb', facts['free_disk_mb'])
         self.disk_mb_used = local_gb_used * 1024
         self.num_instances = _number(name, 'num_instances', facts.get('num_instances', len(self.instances)), True, 0)
         self.num_io_ops = _number(name, 'num_io_ops', facts.get('num_io_ops', 0), True, 0)

@@ -273,3 +273,20 @@ def test_trace_counts_every_filter():
     filters = result['trace']['instances'][0]['filters']
     assert [(f['name'], f['in'], f['out']) for f in filters] == [('ComputeFilter', 3, 2), ('ImagePropertiesFilter', 2, 1)]
     assert filters[1]['dropped'] == {'c': 'image needs x86_64/*/* , host offers aarch64/qemu/hvm'.replace(' ,', ',')}
+
+
+def test_hosts_given_with_nova_host_state_names():
+    # Nova's HostState names, with free figures only: Placement's used figures come from them.
+    nova_style = {'vcpus_total': 8, 'vcpus_used': 2, 'total_usable_ram_mb': 16384, 'free_ram_mb': 3000,
+                  'total_usable_disk_gb': 100, 'free_disk_gb': 50, 'reserved_host_memory_mb': 512}
+    hosts = {'a': nova_style, 'b': host(memory_mb=16384, memory_mb_used=16384 - 3000 + 1024)}
+    result = place(request(flavor=flavor(memory_mb=2488)), hosts)
+    assert result['hosts'] == ['a']                       # 'b' has 1024 MB less free
+    assert result['trace']['placement']['out'] == 1       # 'b': 2488 > 1976 free
+    # free_ram_mb already counts reserved memory as used, so Placement's room is exactly it
+    assert place(request(flavor=flavor(memory_mb=3000)), {'a': nova_style})['hosts'] == ['a']
+    with pytest.raises(NoValidHost, match=r'a: needs 3001 MB RAM, 3000 MB free of 16384 MB'):
+        place(request(flavor=flavor(memory_mb=3001)), {'a': nova_style})
+    assert place(request(flavor=flavor(root_gb=50)), {'a': nova_style})['hosts'] == ['a']
+    with pytest.raises(NoValidHost, match=r'a: needs 51 GB disk, 50 GB free'):
+        place(request(flavor=flavor(root_gb=51)), {'a': nova_style})
