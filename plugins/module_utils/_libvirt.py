@@ -152,6 +152,58 @@ class Hypervisor(object):
             self.call("stop storage pool '%s'" % name, pool.destroy)
         self.call("undefine storage pool '%s'" % name, pool.undefine)
 
+    # -- storage volumes --------------------------------------------------------------------
+    def volumes(self, pool_name):
+        """Every volume of a pool, refreshed first: {name: {'path', 'xml', 'handle'}}."""
+        pool = self.pool(pool_name)
+        if pool is None:
+            return None
+        what = "list volumes of storage pool '%s'" % pool_name
+        self.call("refresh storage pool '%s'" % pool_name, pool.refresh, 0)
+        result = {}
+        for vol in self.call(what, pool.listAllVolumes, 0):
+            name = vol.name()
+            vol_xml = self.lookup("read volume '%s'" % name, vol.XMLDesc, 0)
+            if vol_xml is not None:   # gone while listing
+                result[name] = {'path': vol.path(), 'xml': vol_xml, 'handle': vol}
+        return result
+
+    def create_volume(self, pool_name, xml, name):
+        pool = self.pool(pool_name)
+        return self.call("create volume '%s' in storage pool '%s'" % (name, pool_name), pool.createXML, xml, 0)
+
+    def upload(self, vol, chunks, length):
+        """Stream `chunks` into a volume (virStorageVolUpload); on any error the stream is aborted."""
+        stream = self.call('open a stream', self.conn.newStream, 0)
+        name = vol.name()
+        self.call("start uploading to volume '%s'" % name, vol.upload, stream, 0, length, 0)
+        try:
+            for chunk in chunks:
+                offset = 0
+                while offset < len(chunk):
+                    sent = self.call("upload to volume '%s'" % name, stream.send, chunk if offset == 0 else chunk[offset:])
+                    if sent <= 0:
+                        raise NovaliteError("Failed to upload to volume '%s' on %s" % (name, self.uri))
+                    offset += sent
+            self.call("finish uploading to volume '%s'" % name, stream.finish)
+        except BaseException:
+            try:
+                stream.abort()
+            except libvirt.libvirtError:
+                pass
+            raise
+
+    def delete_volume(self, vol):
+        try:
+            vol.delete(0)
+        except libvirt.libvirtError as err:
+            if not _is_not_found(err):
+                raise NovaliteError("Failed to delete volume '%s' on %s: %s" % (vol.name(), self.uri, _cause(err)))
+
+    def active_pools(self):
+        return [p.name() for p in self.call('list storage pools', self.conn.listAllStoragePools,
+                                            libvirt.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE)]
+
     # -- domains ----------------------------------------------------------------------------
     def domains(self):
         """Every domain on the host, active or not, as plain dicts with its live XML."""
