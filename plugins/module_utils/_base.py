@@ -31,9 +31,10 @@ class NovaliteModule(object):
     module_kwargs = {}
     supports_check_mode = True
     readonly = False
+    uses_hypervisor = True   # False: a module of pure logic, with no uri option and no libvirt
 
     def __init__(self):
-        spec = dict(CONNECTION_ARGUMENT_SPEC)
+        spec = dict(CONNECTION_ARGUMENT_SPEC) if self.uses_hypervisor else {}
         spec.update(self.argument_spec)
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=self.supports_check_mode,
                                     **self.module_kwargs)
@@ -54,7 +55,7 @@ class NovaliteModule(object):
     @classmethod
     def execute(cls):
         self = cls()
-        if _libvirt.libvirt is None:
+        if self.uses_hypervisor and _libvirt.libvirt is None:
             self.module.fail_json(msg=missing_required_lib('libvirt-python'),
                                   exception=_libvirt.LIBVIRT_IMPORT_ERROR)
         try:
