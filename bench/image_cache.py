@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
 sys.path.insert(0, subprocess.check_output([os.path.join(TOP, 'scripts', 'collection-path.sh')],
@@ -51,8 +52,7 @@ def main():
     parser.add_argument('--repeat', type=int, default=3)
     args = parser.parse_args()
     hv = Hypervisor('qemu:///system')
-    pool_dir = [v for v in [hv.pool_state(POOL)]][0]
-    target_dir = __import__('xml.etree.ElementTree', fromlist=['x']).fromstring(pool_dir['xml']).findtext('target/path')
+    target_dir = ET.fromstring(hv.pool_state(POOL)['xml']).findtext('target/path')
     with tempfile.TemporaryDirectory(dir='/var/tmp') as work:
         src = os.path.join(work, 'bench.raw')
         digest = make_image(src, args.size_mib)

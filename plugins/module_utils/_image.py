@@ -168,8 +168,8 @@ def check_file(image, info):
     """Refuse a file that is not what the catalog says, or a qcow2 with a backing file."""
     expected = 'raw' if image['disk_format'] in ('raw', 'aki', 'ari') else image['disk_format']
     if info['format'] != expected:
-        raise InvalidInput("image '%s': the file is %s, but disk_format says %s" % (image['name'], info['format'],
-                                                                                  image['disk_format']))
+        raise InvalidInput("image '%s': the file is %s, but disk_format says %s"
+                           % (image['name'], info['format'], image['disk_format']))
     if info.get('backing_file'):
         raise InvalidInput("image '%s': the qcow2 file has a backing file (%s); a cached image must stand alone"
                            % (image['name'], info['backing_file']))

@@ -35,7 +35,10 @@ options:
     type: str
     required: true
   catalog:
-    description: The flavor catalog, usually C(novalite_flavors). Fields as Nova's (C(name), C(id), C(vcpus), C(memory_mb), C(root_gb), C(ephemeral_gb), C(swap) in MB, C(rxtx_factor), C(is_public), C(disabled), C(extra_specs)).
+    description:
+      - The flavor catalog, usually C(novalite_flavors).
+      - Fields as Nova's (C(name), C(id), C(vcpus), C(memory_mb), C(root_gb), C(ephemeral_gb),
+        C(swap) in MB, C(rxtx_factor), C(is_public), C(disabled), C(extra_specs)).
     type: list
     elements: dict
     required: true

@@ -15,7 +15,7 @@ description:
     hypervisor and against a remote URI, the module running on the controller.
   - The source (an http/https URL or a file on the host that runs the module) is read once, as
     a stream; its checksum is computed on the way and its first bytes tell its real format,
-    so a file whose format differs from O(image.disk_format), or a qcow2 with a backing file, is
+    so a file whose format differs from the entry's C(disk_format), or a qcow2 with a backing file, is
     refused as soon as its header is in.
   - "The bytes are written, exactly as downloaded, to a volume C(data-<algo>-<hex>-<id>).
     Only once they are verified is the image published under its final name C(<algo>-<hex>)
