@@ -12,6 +12,7 @@ import math
 import re
 
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
+from ansible_collections.novalite.compute.plugins.module_utils import _catalog
 
 GiB = 1024 ** 3
 SIZES = (('vcpus', 1), ('memory_mb', 1), ('root_gb', 0), ('ephemeral_gb', 0), ('swap', 0))
@@ -176,26 +177,23 @@ def cpu_topology(vcpus, specs, where):
 
 def resolve(catalog, wanted):
     """The catalog flavor named `wanted` (by name, then by id), validated; a disabled one is refused."""
-    if not isinstance(catalog, list):
-        raise InvalidInput('catalog must be a list of flavors (novalite_flavors), got %r' % (catalog,))
-    flavors = [validate(entry, i) for i, entry in enumerate(catalog)]
-    names = [f['name'] for f in flavors]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise InvalidInput('novalite_flavors has the name(s) %s more than once' % ', '.join(dupes))
-    match = [f for f in flavors if f['name'] == wanted] or [f for f in flavors if f['id'] == str(wanted)]
-    if not match:
-        raise InvalidInput("flavor '%s' not found; known: %s" % (wanted, ', '.join(names) or 'none'))
-    flavor = match[0]
+    flavor, _all = _catalog.find(catalog, wanted, 'flavor', 'novalite_flavors', validate)
     if flavor['disabled']:
         raise InvalidInput("flavor '%s' is disabled (Flavor %s could not be found.)" % (wanted, flavor['id']))
     return flavor
 
 
+def disk_gb(flavor, boot_from_volume=False):
+    """DISK_GB an instance of this flavor takes, as Placement counts it
+    (nova/scheduler/utils.py ResourceRequest): ephemeral, swap rounded up to whole GiB, and
+    root unless the root disk is a volume."""
+    root = 0 if boot_from_volume else int(flavor.get('root_gb') or 0)
+    return root + int(flavor.get('ephemeral_gb') or 0) + int(math.ceil(int(flavor.get('swap') or 0) / 1024.0))
+
+
 def resources(flavor, boot_from_volume=False):
     """The Placement request of one instance of this flavor."""
-    disk = flavor['ephemeral_gb'] + int(math.ceil(flavor['swap'] / 1024.0)) + (0 if boot_from_volume else flavor['root_gb'])
-    return {'VCPU': flavor['vcpus'], 'MEMORY_MB': flavor['memory_mb'], 'DISK_GB': disk}
+    return {'VCPU': flavor['vcpus'], 'MEMORY_MB': flavor['memory_mb'], 'DISK_GB': disk_gb(flavor, boot_from_volume)}
 
 
 def check_image(flavor, image, virtual_size=None, boot_from_volume=False):

@@ -19,6 +19,7 @@ import re
 import struct
 
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
+from ansible_collections.novalite.compute.plugins.module_utils import _catalog
 
 FIELDS = ('name', 'id', 'source', 'checksum', 'disk_format', 'min_ram', 'min_disk', 'properties', 'description')
 DISK_FORMATS = ('qcow2', 'raw', 'aki', 'ari')   # aki/ari: kernel and ramdisk for direct boot (raw bytes)
@@ -129,17 +130,9 @@ def _properties(props, where):
 
 
 def resolve(catalog, wanted):
-    if not isinstance(catalog, list):
-        raise InvalidInput('catalog must be a list of images (novalite_images), got %r' % (catalog,))
-    images = [validate(entry, i) for i, entry in enumerate(catalog)]
-    names = [i['name'] for i in images]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise InvalidInput('novalite_images has the name(s) %s more than once' % ', '.join(dupes))
-    match = [i for i in images if i['name'] == wanted] or [i for i in images if i['id'] == str(wanted)]
-    if not match:
-        raise InvalidInput("image '%s' not found; known: %s" % (wanted, ', '.join(names) or 'none'))
-    image = match[0]
+    """The catalog image named `wanted` (by name, then by id), validated, with its kernel and
+    ramdisk references checked against the catalog."""
+    image, images = _catalog.find(catalog, wanted, 'image', 'novalite_images', validate)
     for ref in ('kernel_id', 'ramdisk_id'):
         target = image['properties'].get(ref)
         if target is not None and not [i for i in images if target in (i['name'], i['id'])]:

@@ -16,20 +16,13 @@ import math
 import xml.etree.ElementTree as ET
 
 from ansible_collections.novalite.compute.plugins.module_utils import _capabilities
+from ansible_collections.novalite.compute.plugins.module_utils import _flavor
 from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
 
 GiB = 1024 ** 3
 _MEMORY_UNITS = {'b': 1, 'bytes': 1, 'kb': 1000, 'k': 1024, 'kib': 1024, 'mb': 1000 ** 2, 'm': 1024 ** 2,
                  'mib': 1024 ** 2, 'gb': 1000 ** 3, 'g': GiB, 'gib': GiB, 'tb': 1000 ** 4, 't': 1024 ** 4,
                  'tib': 1024 ** 4}
-
-
-def flavor_disk_gb(flavor, boot_from_volume=False):
-    """DISK_GB an instance of this flavor takes, as Placement counts it
-    (nova/scheduler/utils.py resources_from_flavor): root unless boot-from-volume,
-    ephemeral, and swap rounded up to whole GiB."""
-    root = 0 if boot_from_volume else int(flavor.get('root_gb') or 0)
-    return root + int(flavor.get('ephemeral_gb') or 0) + int(math.ceil(int(flavor.get('swap') or 0) / 1024.0))
 
 
 def writable_disk_targets(domain_xml):
@@ -67,7 +60,7 @@ def instance_usage(domain):
             'flavor': flavor.get('name'),
             'vcpus': int(flavor.get('vcpus') or 0),
             'memory_mb': int(flavor.get('memory_mb') or 0),
-            'disk_gb': flavor_disk_gb(flavor, record.get('boot_from_volume', False)),
+            'disk_gb': _flavor.disk_gb(flavor, record.get('boot_from_volume', False)),
             'vm_state': record.get('vm_state'),
             'task_state': record.get('task_state') or None,
             'server_group': record.get('server_group') or None,

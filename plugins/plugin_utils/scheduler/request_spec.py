@@ -6,9 +6,9 @@
 from __future__ import annotations
 
 import json
-import math
 import uuid as uuidlib
 
+from ansible_collections.novalite.compute.plugins.module_utils._flavor import disk_gb
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.errors import SchedulerError
 
 GROUP_POLICIES = ('affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity')
@@ -175,8 +175,9 @@ class RequestSpec(object):
         """The Placement request (nova/scheduler/utils.py ResourceRequest): VCPU, MEMORY_MB,
         DISK_GB = ephemeral + ceil(swap / 1024) + root unless boot-from-volume; a flavor's
         resources:<CLASS> extra spec overrides an amount (0 drops the class)."""
-        disk = self.ephemeral_gb + int(math.ceil(self.swap / 1024.0)) + (0 if self.is_bfv else self.root_gb)
-        amounts = {'VCPU': self.vcpus, 'MEMORY_MB': self.memory_mb, 'DISK_GB': disk}
+        amounts = {'VCPU': self.vcpus, 'MEMORY_MB': self.memory_mb,
+                   'DISK_GB': disk_gb({'root_gb': self.root_gb, 'ephemeral_gb': self.ephemeral_gb, 'swap': self.swap},
+                                      self.is_bfv)}
         for rc in list(amounts):
             override = self.flavor['extra_specs'].get('resources:%s' % rc)
             if override is not None:

@@ -1,5 +1,6 @@
 import pytest
 
+from ansible_collections.novalite.compute.plugins.module_utils import _flavor
 from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
 from ansible_collections.novalite.compute.plugins.module_utils import _resource_tracker as rt
 
@@ -130,7 +131,7 @@ def test_failed_builds_reset_by_a_later_success():
     ({}, False, 0),
 ])
 def test_flavor_disk_gb(flavor, bfv, expected):
-    assert rt.flavor_disk_gb(flavor, bfv) == expected
+    assert _flavor.disk_gb(flavor, bfv) == expected
 
 
 def test_writable_disk_targets_skip_cdroms_and_readonly():
