@@ -204,6 +204,59 @@ class Hypervisor(object):
         return [p.name() for p in self.call('list storage pools', self.conn.listAllStoragePools,
                                             libvirt.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE)]
 
+    # -- networks ---------------------------------------------------------------------------
+    def network(self, name):
+        return self.lookup("look up network '%s'" % name, self.conn.networkLookupByName, name)
+
+    def network_state(self, name):
+        """The network's persistent definition and run state, or None when it does not exist."""
+        net = self.network(name)
+        if net is None:
+            return None
+        what = "read network '%s'" % name
+        return {
+            'xml': self.call(what, net.XMLDesc, libvirt.VIR_NETWORK_XML_INACTIVE),
+            'active': bool(self.call(what, net.isActive)),
+            'persistent': bool(self.call(what, net.isPersistent)),
+            'autostart': bool(self.call(what, net.autostart)),
+        }
+
+    def network_xmls(self):
+        """{name: persistent XML} of every network on the host."""
+        return {n.name(): self.call("read network '%s'" % n.name(), n.XMLDesc, libvirt.VIR_NETWORK_XML_INACTIVE)
+                for n in self.call('list networks', self.conn.listAllNetworks, 0)}
+
+    def define_network(self, xml, name):
+        return self.call("define network '%s'" % name, self.conn.networkDefineXML, xml)
+
+    def start_network(self, name):
+        self.call("start network '%s'" % name, self.network(name).create)
+
+    def stop_network(self, name):
+        self.call("stop network '%s'" % name, self.network(name).destroy)
+
+    def undefine_network(self, name):
+        self.call("undefine network '%s'" % name, self.network(name).undefine)
+
+    def set_network_autostart(self, name, autostart):
+        self.call("set autostart of network '%s'" % name, self.network(name).setAutostart, int(autostart))
+
+    def update_network(self, name, command, section, xml):
+        """virNetworkUpdate on the running network and its persistent definition at once.
+        libvirt applies it atomically and refuses a DHCP host that clashes with another."""
+        net = self.network(name)
+        flags = libvirt.VIR_NETWORK_UPDATE_AFFECT_CONFIG
+        if self.call("read network '%s'" % name, net.isActive):
+            flags |= libvirt.VIR_NETWORK_UPDATE_AFFECT_LIVE
+        commands = {'add': libvirt.VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, 'delete': libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE}
+        sections = {'host': libvirt.VIR_NETWORK_SECTION_IP_DHCP_HOST, 'range': libvirt.VIR_NETWORK_SECTION_IP_DHCP_RANGE}
+        try:
+            net.update(commands[command], sections[section], -1, xml, flags)
+        except libvirt.libvirtError as err:
+            raise NovaliteError("Failed to %s %s %s in network '%s' on %s: %s"
+                                % (command, 'DHCP host' if section == 'host' else 'DHCP range', xml, name, self.uri,
+                                   _cause(err)), conflict='existing dhcp host entry' in _cause(err))
+
     # -- domains ----------------------------------------------------------------------------
     def domains(self):
         """Every domain on the host, active or not, as plain dicts with its live XML."""

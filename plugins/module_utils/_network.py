@@ -238,3 +238,76 @@ def range_xml(pool):
 
 def host_xml(host):
     return ET.tostring(ET.Element('host', {k: host[k] for k in ('mac', 'name', 'ip') if host.get(k)}), encoding='unicode')
+
+
+def attached_domains(domain_xmls, network):
+    """Names of the domains with an interface on `network`."""
+    names = []
+    for name, xml in sorted(domain_xmls.items()):
+        root = ET.fromstring(xml)
+        if any(i.get('type') == 'network' and i.find('source') is not None and i.find('source').get('network') == network
+               for i in root.findall('devices/interface')):
+            names.append(name)
+    return names
+
+
+def plan(net, state, current, ports, attached, force, autostart, wanted_state):
+    """The ordered actions that bring the host's network to the catalog's, or an error that
+    says why not. `state`: network_state() or None; `current`: describe() view; `ports`:
+    its DHCP host entries; `attached`: domains using it."""
+    name = net['name']
+    if wanted_state == 'absent':
+        if state is None:
+            return []
+        if (ports or attached) and not force:
+            raise InvalidInput("network '%s' still has %s; release them first (or force: true)"
+                               % (name, _users(ports, attached)))
+        return (['stop'] if state['active'] else []) + ['undefine']
+    desired = desired_view(net)
+    if state is None:
+        return [('define', to_xml(net)), 'start'] + (['autostart'] if autostart else [])
+    actions = []
+    live, restart = differences(current, desired)
+    if restart or not state['persistent']:
+        kept = [p for p in ports if _in_cidr(p.get('ip'), net.get('cidr'))]
+        lost = [p for p in ports if p not in kept]
+        if lost and not force:
+            raise InvalidInput("network '%s': the change of %s would drop port(s) %s outside %s (force: true drops them)"
+                               % (name, ', '.join(restart), ', '.join(p['name'] or p['mac'] for p in lost), net['cidr']))
+        if state['active'] and attached and not force:
+            raise InvalidInput("network '%s': changing %s needs a restart of the network, and %s use it; stop them "
+                               "first or force: true (their interfaces lose the network until they are restarted)"
+                               % (name, ', '.join(restart), ', '.join(attached)))
+        actions.append(('define', to_xml(net, kept if net['dhcp'] else [])))
+        if state['active']:
+            actions.append('restart')
+    elif live:
+        old, new = current['ranges'], desired['ranges']
+        actions.append(('ranges', [r for r in old if r not in new], [r for r in new if r not in old]))
+    if not state['active'] and 'restart' not in actions:
+        actions.append('start')
+    if state['autostart'] != autostart:
+        actions.append('autostart')
+    return actions
+
+
+def _in_cidr(ip, cidr):
+    return bool(ip and cidr and _ipam.netaddr.IPAddress(ip) in _ipam.netaddr.IPNetwork(cidr))
+
+
+def _users(ports, attached):
+    parts = []
+    if ports:
+        parts.append('%d port(s): %s' % (len(ports), ', '.join(p.get('name') or p.get('mac') for p in ports)))
+    if attached:
+        parts.append('domain(s) %s attached' % ', '.join(attached))
+    return ' and '.join(parts)
+
+
+def normalized_xml(view, ports):
+    """A view and its ports as XML in one fixed form (for diff)."""
+    if view is None:
+        return ''
+    net = dict(view, allocation_pools=view['ranges'], prefix=view['cidr'].split('/')[1] if view['cidr'] else None,
+               bridge=view['bridge'])
+    return to_xml(net, ports).replace('><', '>\n<') + '\n'

@@ -1,0 +1,201 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: novalite.compute contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: port
+short_description: An instance's port on a network - a MAC and a fixed IP, never handed out twice
+version_added: 0.1.0
+description:
+  - Nova's C(allocate_for_instance) / C(_create_port) on a libvirt network. A port is a DHCP host
+    entry of the network (MAC, name C(<instance>-<device>), fixed IP), added to the running
+    network and its persistent definition at once (virNetworkUpdate), so the guest gets that
+    address by DHCP.
+  - The fixed IP is O(fixed_ip), or the lowest free address of the network's allocation pools
+    (netaddr, against every entry of the network). The MAC is O(mac_address), or a random one
+    with Nova's C(fa:16:3e) prefix.
+  - Never a duplicate. libvirt refuses an entry whose IP, MAC or name another entry has; when
+    two allocations race, the loser reads the network again and takes the next address (up to
+    O(retries) times), so concurrent runs end with distinct addresses and no entry lost.
+  - Idempotent - the same instance and device on the same network get the same port back.
+    O(state=absent) releases it.
+author:
+  - novalite.compute developers (@novalite)
+extends_documentation_fragment:
+  - novalite.compute.connection
+  - novalite.compute.attributes
+  - novalite.compute.attributes.STATEFUL
+options:
+  network:
+    description: Name of the libvirt network (created by M(novalite.compute.network)).
+    type: str
+    required: true
+  instance:
+    description: Name of the instance the port belongs to.
+    type: str
+    required: true
+  device:
+    description: The instance's interface the port is for.
+    type: str
+    default: eth0
+  fixed_ip:
+    description: The address wanted; it must be free, in an allocation pool, not the gateway.
+    type: str
+  mac_address:
+    description: The MAC wanted (unicast).
+    type: str
+  state:
+    description: V(present) allocates, V(absent) releases.
+    type: str
+    choices: [present, absent]
+    default: present
+  retries:
+    description: How many times to take the next address when a concurrent allocation won the one chosen.
+    type: int
+    default: 20
+'''
+
+EXAMPLES = r'''
+- name: A port for web-1 on the tenant network
+  novalite.compute.port:
+    network: tenant
+    instance: web-1
+  register: port
+
+- name: A fixed address and MAC
+  novalite.compute.port:
+    network: tenant
+    instance: db-1
+    fixed_ip: 10.20.0.10
+    mac_address: fa:16:3e:00:00:10
+
+- name: Release it
+  novalite.compute.port:
+    network: tenant
+    instance: db-1
+    state: absent
+'''
+
+RETURN = r'''
+port:
+  description: The port as Neutron shows it; null once released.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: A stable UUID for the port (from the network and the port name).
+      type: str
+    name:
+      description: C(<instance>-<device>), also the guest's DHCP host name.
+      type: str
+    network:
+      description: The network.
+      type: str
+    mac_address:
+      description: The MAC.
+      type: str
+      sample: fa:16:3e:4c:2a:01
+    fixed_ips:
+      description: One entry with C(ip_address), C(subnet), C(prefix_length), C(netmask), C(gateway).
+      type: list
+      elements: dict
+    dns_nameservers:
+      description: DNS servers the guest gets (the network's own, which forwards upstream).
+      type: list
+      elements: str
+    device:
+      description: The instance's interface.
+      type: str
+    device_id:
+      description: The instance.
+      type: str
+attempts:
+  description: Addresses tried before one was won (1 without contention).
+  returned: when a port was allocated
+  type: int
+'''
+
+from ansible_collections.novalite.compute.plugins.module_utils._base import NovaliteModule
+from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput, NovaliteError
+from ansible_collections.novalite.compute.plugins.module_utils import _ipam
+from ansible_collections.novalite.compute.plugins.module_utils import _network
+from ansible_collections.novalite.compute.plugins.module_utils import _port
+
+
+class Port(NovaliteModule):
+    argument_spec = dict(
+        network=dict(type='str', required=True),
+        instance=dict(type='str', required=True),
+        device=dict(type='str', default='eth0'),
+        fixed_ip=dict(type='str'),
+        mac_address=dict(type='str'),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        retries=dict(type='int', default=20),
+    )
+
+    def run(self):
+        p = self.params
+        _ipam.require_netaddr()
+        name = _port.port_name(p['instance'], p['device'])
+        mac = _ipam.normalize_mac(p['mac_address']) if p['mac_address'] else None
+        view, hosts = self.read_network()
+        existing = _port.find(hosts, name)
+        if p['state'] == 'absent':
+            if existing and not self.check_mode:
+                self.hypervisor.update_network(p['network'], 'delete', 'host', _network.host_xml(existing))
+            return dict(changed=existing is not None, port=None)
+        subnet = _port.subnet_of(view)
+        if existing:
+            _port.check_same(existing, p['fixed_ip'], mac)
+            return dict(changed=False, port=_port.describe(existing, view, p['instance'], p['device']))
+        for attempt in range(1, p['retries'] + 2):
+            entry = self.choose(subnet, hosts, name, mac)
+            if self.check_mode:
+                return dict(changed=True, port=_port.describe(entry, view, p['instance'], p['device']), attempts=0)
+            try:
+                self.hypervisor.update_network(p['network'], 'add', 'host', _network.host_xml(entry))
+            except NovaliteError as err:
+                if not err.details.get('conflict'):
+                    raise
+                view, hosts = self.read_network()      # someone else won that address, MAC or name
+                won = _port.find(hosts, name)
+                if won:                                 # a concurrent run of this very port
+                    _port.check_same(won, p['fixed_ip'], mac)
+                    return dict(changed=False, port=_port.describe(won, view, p['instance'], p['device']),
+                                attempts=attempt)
+                continue
+            return dict(changed=True, port=_port.describe(entry, view, p['instance'], p['device']), attempts=attempt)
+        raise NovaliteError("Failed to allocate port '%s' on network '%s': %d concurrent allocations won the address "
+                            "first" % (name, p['network'], p['retries'] + 1))
+
+    def read_network(self):
+        state = self.hypervisor.network_state(self.params['network'])
+        if state is None or not state['active']:
+            raise InvalidInput("network '%s' is %s on %s; create it with novalite.compute.network first"
+                               % (self.params['network'], 'not defined' if state is None else 'not running',
+                                  self.hypervisor.uri))
+        return _network.describe(state['xml'])
+
+    def choose(self, subnet, hosts, name, mac):
+        used_ips = {h['ip']: h['name'] or h['mac'] for h in hosts if h.get('ip')}
+        used_macs = {h['mac'] for h in hosts if h.get('mac')}
+        if self.params['fixed_ip']:
+            ip = subnet.check_requested(self.params['fixed_ip'], used_ips, self.params['network'])
+        else:
+            ip = subnet.lowest_free(used_ips, self.params['network'])
+        if mac and mac in used_macs:
+            raise InvalidInput("mac_address %s is already in use on network '%s'" % (mac, self.params['network']))
+        while mac is None or mac in used_macs:
+            mac = _ipam.generate_mac()
+        return {'mac': mac, 'name': name, 'ip': ip}
+
+
+def main():
+    Port.execute()
+
+
+if __name__ == '__main__':
+    main()
