@@ -48,7 +48,7 @@ def test_requested_fixed_ip(address, used, message):
 
 def test_generated_macs_are_novas_and_unicast():
     rng = random.Random(3)
-    macs = {_ipam.generate_mac(rng) for _ in range(200)}
+    macs = {_ipam.generate_mac(rng) for dummy in range(200)}
     assert len(macs) > 190
     for mac in macs:
         assert mac.startswith('fa:16:3e:') and _ipam.normalize_mac(mac) == mac
