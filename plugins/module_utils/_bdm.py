@@ -1,0 +1,406 @@
+# -*- coding: utf-8 -*-
+# Copyright: novalite.compute contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Block device mappings (v2, and legacy v1 converted), with Nova's server-side rules
+(NOVA_SEMANTICS.md A.3): the API schema and `BlockDeviceDict.from_api` / `_validate`
+(nova/block_device.py), `from_legacy_mapping`, then the compute API's
+`_check_and_transform_bdm` (flavor-defined ephemeral and swap added) and `_validate_bdm`.
+Pure.
+
+`build()` runs that whole pipeline. It is Nova's server side only: a client such as
+`openstack server create --image X --block-device ...` adds the image's root mapping itself;
+`with_image_root()` does that for requests that want it.
+
+Every error is a BDMError naming the entry (`block_device_mapping_v2[2]: ...`), carrying the
+name of the Nova exception it stands for (`nova_exception`) and Nova's message.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
+
+SOURCE_TYPES = ('volume', 'image', 'snapshot', 'blank')
+DESTINATION_TYPES = ('local', 'volume')
+DISK_BUSES = ('fdc', 'ide', 'sata', 'scsi', 'usb', 'virtio', 'xen', 'lxc', 'uml')   # nova DiskBus.ALL
+NEW_FIELDS = ('source_type', 'destination_type', 'guest_format', 'device_type', 'disk_bus', 'boot_index',
+              'device_name', 'delete_on_termination', 'snapshot_id', 'volume_id', 'volume_size', 'image_id',
+              'no_device', 'connection_info', 'tag', 'volume_type', 'encrypted', 'encryption_secret_uuid',
+              'encryption_format', 'encryption_options')
+API_V2_FIELDS = ('source_type', 'uuid', 'image_id', 'destination_type', 'guest_format', 'device_type', 'disk_bus',
+                 'boot_index', 'volume_id', 'snapshot_id', 'volume_size', 'device_name', 'delete_on_termination',
+                 'no_device', 'connection_info', 'tag', 'volume_type')
+API_LEGACY_FIELDS = ('virtual_name', 'volume_id', 'snapshot_id', 'volume_size', 'device_name',
+                     'delete_on_termination', 'no_device', 'connection_info')
+_TRUE = ('True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes')
+_FALSE = ('False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no')
+_UUID = re.compile(r'^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$')
+_EPHEMERAL = re.compile(r'^ephemeral(\d|[1-9]\d+)$')
+_DEV = re.compile(r'^/dev/')
+DEFAULT_MAX_LOCAL = 3      # [DEFAULT] max_local_block_devices
+
+
+class BDMError(InvalidInput):
+    def __init__(self, where, nova_exception, message):
+        super().__init__('%s: %s' % (where, message) if where else message, nova_exception=nova_exception)
+
+
+def _format(where, details):
+    return BDMError(where, 'InvalidBDMFormat', 'Block Device Mapping is Invalid: %s' % details)
+
+
+def strip_dev(name):
+    return _DEV.sub('', name) if name else name
+
+
+def prepend_dev(name):
+    return name and '/dev/' + strip_dev(name)
+
+
+def is_swap_or_ephemeral(name):
+    return bool(name) and (name == 'swap' or _EPHEMERAL.match(name) is not None)
+
+
+def is_swap(bdm):
+    return bdm.get('source_type') == 'blank' and bdm.get('destination_type') == 'local' and \
+        bdm.get('guest_format') == 'swap'
+
+
+def is_ephemeral(bdm):
+    return bdm.get('source_type') == 'blank' and bdm.get('destination_type') == 'local' and \
+        bdm.get('guest_format') != 'swap'
+
+
+def _bool_from_string(value):
+    """oslo strutils.bool_from_string (not strict)."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ('1', 't', 'true', 'on', 'y', 'yes')
+
+
+# -- the API schema --------------------------------------------------------------------------
+def _schema_error(where, field, value, why):
+    return BDMError(where, 'ValidationError', "Invalid input for field/attribute %s. Value: %s. %s"
+                    % (field, value, why))
+
+
+def _check_string(where, field, value, max_length=255, min_length=0, pattern=None):
+    if not isinstance(value, str):
+        raise _schema_error(where, field, value, '%r is not of type string' % (value,))
+    if len(value) > max_length or len(value) < min_length:
+        raise _schema_error(where, field, value, 'length must be %d-%d' % (min_length, max_length))
+    if pattern and not re.match(pattern, value):
+        raise _schema_error(where, field, value, '%r does not match %r' % (value, pattern))
+
+
+def _check_boolean(where, field, value):
+    if not (isinstance(value, bool) or value in _TRUE or value in _FALSE):
+        raise _schema_error(where, field, value, '%r is not one of the boolean values' % (value,))
+
+
+def _check_volume_size(where, value):
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise _schema_error(where, 'volume_size', value, '%r is not of type integer, string' % (value,))
+    if isinstance(value, str) and not re.match(r'^[0-9]+$', value):
+        raise _schema_error(where, 'volume_size', value, "does not match '^[0-9]+$'")
+    if not 1 <= int(value) <= 0x7FFFFFFF:   # Nova's validator applies the bounds to numeric strings too
+        raise _schema_error(where, 'volume_size', value, 'must be between 1 and 2147483647')
+
+
+def _check_uuid(where, field, value):
+    if not isinstance(value, str) or not _UUID.match(value):
+        raise _schema_error(where, field, value, '%r is not a uuid' % (value,))
+
+
+def check_schema_v2(entry, where):
+    if not isinstance(entry, dict):
+        raise _schema_error(where, 'block_device_mapping_v2', entry, 'is not of type object')
+    extra = sorted(set(entry) - set(API_V2_FIELDS))
+    if extra:
+        raise _schema_error(where, 'block_device_mapping_v2', entry,
+                            'Additional properties are not allowed (%s were unexpected)' % ', '.join(extra))
+    if 'source_type' in entry and entry['source_type'] not in SOURCE_TYPES:
+        raise _schema_error(where, 'source_type', entry['source_type'], 'is not one of %s' % list(SOURCE_TYPES))
+    if 'destination_type' in entry and entry['destination_type'] not in DESTINATION_TYPES:
+        raise _schema_error(where, 'destination_type', entry['destination_type'],
+                            'is not one of %s' % list(DESTINATION_TYPES))
+    if 'uuid' in entry:
+        _check_string(where, 'uuid', entry['uuid'], 255, 1, r'^[a-zA-Z0-9._-]*$')
+    for field in ('image_id', 'volume_id', 'snapshot_id'):
+        if field in entry:
+            _check_uuid(where, field, entry[field])
+    for field in ('guest_format', 'device_type', 'disk_bus'):
+        if field in entry:
+            _check_string(where, field, entry[field])
+    if 'boot_index' in entry and entry['boot_index'] is not None:
+        value = entry['boot_index']
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise _schema_error(where, 'boot_index', value, '%r is not of type integer, string, null' % (value,))
+        if isinstance(value, str) and not re.match(r'^-?[0-9]+$', value):
+            raise _schema_error(where, 'boot_index', value, "does not match '^-?[0-9]+$'")
+    _check_common(entry, where)
+    if 'tag' in entry:
+        _check_string(where, 'tag', entry['tag'], 60, 1, r'^[^,/]*$')
+    if 'volume_type' in entry and entry['volume_type'] is not None:
+        _check_string(where, 'volume_type', entry['volume_type'])
+
+
+def _check_common(entry, where):
+    if 'volume_size' in entry:
+        _check_volume_size(where, entry['volume_size'])
+    if 'device_name' in entry:
+        _check_string(where, 'device_name', entry['device_name'], 255, 1, r'^[a-zA-Z0-9._/-]*$')
+    if 'delete_on_termination' in entry:
+        _check_boolean(where, 'delete_on_termination', entry['delete_on_termination'])
+    if 'connection_info' in entry:
+        _check_string(where, 'connection_info', entry['connection_info'], 16777215)
+
+
+def check_schema_legacy(entry, where):
+    if not isinstance(entry, dict):
+        raise _schema_error(where, 'block_device_mapping', entry, 'is not of type object')
+    extra = sorted(set(entry) - set(API_LEGACY_FIELDS))
+    if extra:
+        raise _schema_error(where, 'block_device_mapping', entry,
+                            'Additional properties are not allowed (%s were unexpected)' % ', '.join(extra))
+    if 'virtual_name' in entry:
+        _check_string(where, 'virtual_name', entry['virtual_name'])
+    for field in ('volume_id', 'snapshot_id'):
+        if field in entry:
+            _check_uuid(where, field, entry[field])
+    _check_common(entry, where)
+
+
+# -- nova/block_device.py ------------------------------------------------------------------------
+def block_device_dict(entry, where, do_not_default=()):
+    """BlockDeviceDict(entry): basic format checks, /dev/ prepended, fields defaulted."""
+    bdm = dict(entry)
+    extra = sorted(set(bdm) - set(NEW_FIELDS))
+    if extra:
+        raise _format(where, 'Following fields are invalid: %s' % ' '.join(extra))
+    if not bdm.get('no_device'):
+        if 'source_type' not in bdm:
+            raise _format(where, 'Some required fields are missing')
+        if 'delete_on_termination' in bdm:
+            bdm['delete_on_termination'] = _bool_from_string(bdm['delete_on_termination'])
+        if bdm.get('device_name') is not None:
+            name = bdm['device_name']
+            if not isinstance(name, str) or not 1 <= len(name) <= 255:
+                raise _format(where, 'Device name empty or too long.')
+            if ' ' in name:
+                raise _format(where, 'Device name contains spaces.')
+        if bdm.get('volume_size'):
+            try:
+                size = int(str(bdm['volume_size']).strip())
+                if size < 0:
+                    raise ValueError
+            except ValueError:
+                raise _format(where, 'Invalid volume_size.')
+            bdm['volume_size'] = size
+        if bdm.get('boot_index'):
+            try:
+                bdm['boot_index'] = int(bdm['boot_index'])
+            except (ValueError, TypeError):
+                raise _format(where, 'Boot index is invalid.')
+    if bdm.get('device_name'):
+        bdm['device_name'] = prepend_dev(bdm['device_name'])
+    bdm['delete_on_termination'] = bool(bdm.get('delete_on_termination'))
+    result = {field: None for field in NEW_FIELDS if field not in do_not_default}
+    result.update(bdm)
+    return result
+
+
+def from_api(entry, image_uuid_specified, where):
+    """BlockDeviceDict.from_api: one v2 entry of the request."""
+    entry = dict(entry)
+    if not entry.get('no_device'):
+        source_type = entry.get('source_type')
+        device_uuid = entry.get('uuid')
+        destination_type = entry.get('destination_type')
+        volume_type = entry.get('volume_type')
+        if source_type == 'blank' and device_uuid:
+            raise _format(where, 'Invalid device UUID.')
+        elif source_type != 'blank':
+            if not device_uuid:
+                raise _format(where, 'Missing device UUID.')
+            entry['%s_id' % source_type] = device_uuid
+        if source_type == 'image' and destination_type == 'local':
+            boot_index = entry.get('boot_index', -1)
+            if boot_index is None:
+                boot_index = -1
+            if not (image_uuid_specified and int(boot_index) == 0):
+                raise _format(where, 'Mapping image to local is not supported.')
+        if destination_type == 'local' and volume_type:
+            raise _format(where, 'Specifying a volume_type with destination_type=local is not supported.')
+        if source_type == 'volume' and volume_type:
+            raise _format(where, 'Specifying volume type to existing volume is not supported.')
+    entry.pop('uuid', None)
+    return block_device_dict(entry, where)
+
+
+def from_legacy(entry, where):
+    new = {k: v for k, v in entry.items() if k in ('device_name', 'delete_on_termination', 'snapshot_id', 'volume_id',
+                                                   'volume_size', 'no_device', 'connection_info')}
+    virtual_name = entry.get('virtual_name')
+    if is_swap_or_ephemeral(virtual_name):
+        new.update(source_type='blank', delete_on_termination=True, destination_type='local',
+                   guest_format='swap' if virtual_name == 'swap' else None)
+    elif entry.get('snapshot_id'):
+        new.update(source_type='snapshot', destination_type='volume')
+    elif entry.get('volume_id'):
+        new.update(source_type='volume', destination_type='volume')
+    elif entry.get('no_device'):
+        pass
+    else:
+        raise _format(where, 'Unrecognized legacy format.')
+    return block_device_dict(new, where, do_not_default=('boot_index', 'disk_bus', 'guest_format', 'device_type'))
+
+
+def image_root(image_ref, boot_index=0):
+    return block_device_dict({'source_type': 'image', 'image_id': image_ref, 'delete_on_termination': True,
+                              'boot_index': boot_index, 'device_type': 'disk', 'destination_type': 'local'}, 'image')
+
+
+def blank(size, guest_format=None):
+    return block_device_dict({'source_type': 'blank', 'delete_on_termination': True, 'device_type': 'disk',
+                              'boot_index': -1, 'destination_type': 'local', 'guest_format': guest_format,
+                              'volume_size': size}, 'flavor')
+
+
+def from_legacy_mapping(entries, image_ref, root_device_name, where='block_device_mapping'):
+    """from_legacy_mapping: each entry converted, then the root is the entry named like the
+    root device (boot from volume), or else the image, prepended."""
+    bdms = [from_legacy(entry, '%s[%d]' % (where, i)) for i, entry in enumerate(entries)]
+    volume_backed = False
+    if not root_device_name and not image_ref:
+        non_blank = [b for b in bdms if b['source_type'] != 'blank']
+        if non_blank:
+            non_blank[0]['boot_index'] = 0
+        return bdms
+    for bdm in bdms:
+        if bdm['source_type'] in ('volume', 'snapshot', 'image') and root_device_name is not None and \
+                strip_dev(bdm.get('device_name')) == strip_dev(root_device_name):
+            bdm['boot_index'] = 0
+            volume_backed = True
+        elif not bdm['no_device']:
+            bdm['boot_index'] = -1
+        else:
+            bdm['boot_index'] = None
+    return ([image_root(image_ref)] if not volume_backed and image_ref else []) + bdms
+
+
+# -- nova/compute/api.py ------------------------------------------------------------------------
+def check_and_transform(bdms, flavor, image_ref, min_count, max_count, legacy, root_device_name='vda'):
+    if image_ref:
+        for bdm in bdms:
+            if bdm.get('destination_type') == 'volume' and strip_dev(bdm.get('device_name')) == root_device_name:
+                raise BDMError(None, 'InvalidRequest', 'The volume cannot be assigned the same device name as the '
+                                                       'root device %s' % root_device_name)
+    if legacy:
+        bdms = from_legacy_mapping(bdms, image_ref, root_device_name)
+    if min_count > 1 or max_count > 1:
+        if any(b['source_type'] == 'volume' for b in bdms):
+            raise BDMError(None, 'InvalidRequest', 'Cannot attach one or more volumes to multiple instances')
+    have_ephemeral = any(is_ephemeral(b) for b in bdms)
+    have_swap = any(is_swap(b) for b in bdms)
+    if flavor.get('ephemeral_gb') and not have_ephemeral:
+        bdms.append(blank(flavor['ephemeral_gb']))
+    if flavor.get('swap') and not have_swap:
+        bdms.append(blank(flavor['swap'], 'swap'))
+    return [_as_object(b) for b in bdms]
+
+
+def _as_object(bdm):
+    """What Nova's BlockDeviceMapping object fields make of a dict (block_device_make_list_from_dicts)."""
+    for key in ('boot_index', 'volume_size'):
+        if bdm.get(key) is not None:
+            bdm[key] = int(bdm[key])
+    for key in ('delete_on_termination', 'no_device'):
+        bdm[key] = bool(bdm.get(key))
+    return bdm
+
+
+def validate(bdms, flavor, image_ref, images, volumes, snapshots, max_local=DEFAULT_MAX_LOCAL, volume_types=()):
+    """_validate_bdm. images/volumes/snapshots: {id: {'size': GiB}} of what exists;
+    volume_types: the names (or ids) of the volume types there are."""
+    boot_indexes = sorted(b['boot_index'] for b in bdms if b.get('boot_index') is not None and b['boot_index'] >= 0)
+    if not boot_indexes or any(i != v for i, v in enumerate(boot_indexes)):
+        raise BDMError(None, 'InvalidBDMBootSequence', 'Block Device Mapping is Invalid: Boot sequence for the '
+                       'instance and image/block device mapping combination is not valid.')
+    for bdm in bdms:
+        if bdm.get('volume_type') and bdm['volume_type'] not in volume_types:
+            raise BDMError(None, 'VolumeTypeNotFound', 'Volume type %s could not be found.' % bdm['volume_type'])
+        if bdm.get('image_id') is not None:
+            if bdm['image_id'] != image_ref and bdm['image_id'] not in images:
+                raise BDMError(None, 'InvalidBDMImage', 'Block Device Mapping is Invalid: failed to get image %s.'
+                               % bdm['image_id'])
+            if bdm['source_type'] == 'image' and bdm['destination_type'] == 'volume' and not bdm['volume_size']:
+                raise BDMError(None, 'InvalidBDM', "Images with destination_type 'volume' need to have a non-zero "
+                                                   "size specified")
+        elif bdm.get('volume_id') is not None:
+            if bdm['volume_id'] not in volumes:
+                raise BDMError(None, 'InvalidBDMVolume', 'Block Device Mapping is Invalid: failed to get volume %s.'
+                               % bdm['volume_id'])
+            bdm['volume_size'] = volumes[bdm['volume_id']].get('size')
+        elif bdm.get('snapshot_id') is not None:
+            if bdm['snapshot_id'] not in snapshots:
+                raise BDMError(None, 'InvalidBDMSnapshot', 'Block Device Mapping is Invalid: failed to get snapshot '
+                               '%s.' % bdm['snapshot_id'])
+            bdm['volume_size'] = bdm['volume_size'] or snapshots[bdm['snapshot_id']].get('size')
+        elif bdm['source_type'] == 'blank' and bdm['destination_type'] == 'volume' and not bdm['volume_size']:
+            raise BDMError(None, 'InvalidBDM', "Blank volumes (source: 'blank', dest: 'volume') need to have non-zero "
+                                               "size")
+        if bdm.get('disk_bus') and bdm['disk_bus'] not in DISK_BUSES:
+            raise BDMError(None, 'InvalidBDMDiskBus', 'Block Device Mapping is invalid: Device bus %s is not valid.'
+                           % bdm['disk_bus'])
+    ephemeral_size = sum(b['volume_size'] or flavor['ephemeral_gb'] for b in bdms if is_ephemeral(b))
+    if ephemeral_size > flavor['ephemeral_gb']:
+        raise BDMError(None, 'InvalidBDMEphemeralSize', 'Ephemeral disks requested are larger than the instance type '
+                       'allows. If no size is given in one block device mapping, flavor ephemeral size will be used.')
+    swaps = [b for b in bdms if is_swap(b)]
+    if len(swaps) > 1:
+        raise _format(None, 'More than one swap drive requested.')
+    if swaps and (swaps[0]['volume_size'] or 0) > flavor['swap']:
+        raise BDMError(None, 'InvalidBDMSwapSize', 'Swap drive requested is larger than instance type allows.')
+    if max_local >= 0 and len([b for b in bdms if b['destination_type'] == 'local']) > max_local:
+        raise BDMError(None, 'InvalidBDMLocalsLimit', 'Block Device Mapping is Invalid: You specified more local '
+                                                      'devices than the limit allows')
+    return bdms
+
+
+def build(flavor, block_device_mapping_v2=None, block_device_mapping=None, image_ref=None, min_count=1, max_count=1,
+          images=None, volumes=None, snapshots=None, max_local=DEFAULT_MAX_LOCAL, volume_types=()):
+    """Nova's server side for a create request: the mappings as Nova keeps them, or BDMError."""
+    if block_device_mapping and block_device_mapping_v2:
+        raise BDMError(None, 'HTTPBadRequest', 'Using different block_device_mapping syntaxes is not allowed in the '
+                                               'same request.')
+    # compute API create(legacy_bdm=True) unless v2 mappings came: a request with no mapping at
+    # all goes the legacy way, which prepends the image as the root disk.
+    legacy = not block_device_mapping_v2
+    if legacy:
+        for i, entry in enumerate(block_device_mapping or []):
+            check_schema_legacy(entry, 'block_device_mapping[%d]' % i)
+        # The API passes legacy entries on as they came (delete_on_termination parsed); the
+        # compute API converts them, after its root device check.
+        bdms = [dict(e, delete_on_termination=_bool_from_string(e['delete_on_termination']))
+                if 'delete_on_termination' in e else dict(e) for e in block_device_mapping or []]
+    else:
+        for i, entry in enumerate(block_device_mapping_v2 or []):
+            check_schema_v2(entry, 'block_device_mapping_v2[%d]' % i)
+        bdms = [from_api(entry, image_ref not in (None, ''), 'block_device_mapping_v2[%d]' % i)
+                for i, entry in enumerate(block_device_mapping_v2 or [])]
+    if not bdms and not image_ref:
+        raise BDMError(None, 'HTTPBadRequest', 'Missing imageRef attribute')
+    bdms = check_and_transform(bdms, flavor, image_ref, min_count, max_count, legacy)
+    return validate(bdms, flavor, image_ref, images or {}, volumes or {}, snapshots or {}, max_local, volume_types)
+
+
+def with_image_root(block_device_mapping_v2, image_ref):
+    """What `openstack server create --image X --block-device ...` sends: the image as the
+    root mapping first, unless a mapping already boots first."""
+    entries = list(block_device_mapping_v2 or [])
+    if image_ref and not any(str(e.get('boot_index')) == '0' for e in entries):
+        entries.insert(0, {'uuid': image_ref, 'source_type': 'image', 'destination_type': 'local', 'boot_index': 0,
+                           'delete_on_termination': True})
+    return entries
