@@ -404,3 +404,84 @@ def with_image_root(block_device_mapping_v2, image_ref):
         entries.insert(0, {'uuid': image_ref, 'source_type': 'image', 'destination_type': 'local', 'boot_index': 0,
                            'delete_on_termination': True})
     return entries
+
+
+# -- device names (nova/virt/libvirt/blockinfo.py) -------------------------------------------------
+PREFIXES = {'virtio': 'vd', 'ide': 'hd', 'scsi': 'sd', 'usb': 'sd', 'sata': 'sd', 'fdc': 'fd'}
+BUS_LIMITS = {'ide': 4}
+
+
+def generate_device_name(prefix, index):
+    """a, b, ..., z, aa, ab, ... as Nova's blockinfo does."""
+    letters = ''
+    index += 1
+    while index > 0:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(ord('a') + rem) + letters
+    return prefix + letters
+
+
+def cdrom_bus(machine_type):
+    """ide on the i440fx 'pc' machine, sata on q35 (get_disk_bus_for_device_type)."""
+    return 'sata' if 'q35' in (machine_type or 'pc') else 'ide'
+
+
+def block_device_info(bdms, image_properties=None, machine_type='pc', config_drive=False):
+    """Device names for every mapping, in libvirt's order: root, ephemerals, swap, volumes,
+    config drive. Names given by the request are kept; two mappings on one name are refused.
+    Returns Nova's block_device_info shape plus the ordered `mapping`."""
+    props = image_properties or {}
+    disk_bus_default = props.get('hw_disk_bus') or 'virtio'
+    used = {}
+    for i, bdm in enumerate(bdms):
+        name = strip_dev(bdm.get('device_name'))
+        if name:
+            if name in used:
+                raise BDMError('block_device_mapping[%d]' % i, 'InvalidBDMFormat',
+                               "Block Device Mapping is Invalid: device name %s is used by mapping %d too"
+                               % (name, used[name]))
+            used[name] = i
+    root = [b for b in bdms if b.get('boot_index') == 0]
+    ephemerals = [b for b in bdms if is_ephemeral(b) and b.get('boot_index') != 0]
+    swaps = [b for b in bdms if is_swap(b)]
+    volumes = [b for b in bdms if b.get('destination_type') == 'volume' and b.get('boot_index') != 0 and not
+               b.get('no_device')]
+    taken = set(used)
+    mapping = []
+
+    def assign(bdm, kind):
+        device_type = bdm.get('device_type') or 'disk'
+        bus = bdm.get('disk_bus') or (cdrom_bus(machine_type) if device_type == 'cdrom' else disk_bus_default)
+        name = strip_dev(bdm.get('device_name'))
+        if not name:
+            prefix = PREFIXES.get(bus, 'vd')
+            index = 0
+            while generate_device_name(prefix, index) in taken:
+                index += 1
+            if bus in BUS_LIMITS and index >= BUS_LIMITS[bus]:
+                raise BDMError(None, 'TooManyDiskDevices', 'The %s bus takes at most %d devices' % (bus, BUS_LIMITS[bus]))
+            name = generate_device_name(prefix, index)
+        taken.add(name)
+        entry = {'kind': kind, 'device_name': '/dev/' + name, 'dev': name, 'disk_bus': bus, 'device_type': device_type,
+                 'size': bdm.get('volume_size'), 'guest_format': bdm.get('guest_format'),
+                 'source_type': bdm.get('source_type'), 'destination_type': bdm.get('destination_type'),
+                 'delete_on_termination': bdm.get('delete_on_termination'), 'boot_index': bdm.get('boot_index'),
+                 'image_id': bdm.get('image_id'), 'volume_id': bdm.get('volume_id')}
+        mapping.append(entry)
+        return entry
+
+    info = {'root_device_name': None, 'ephemerals': [], 'swap': None, 'block_device_mapping': [], 'mapping': mapping}
+    for bdm in root:
+        info['root_device_name'] = assign(bdm, 'root')['device_name']
+    for number, bdm in enumerate(ephemerals):
+        entry = assign(bdm, 'ephemeral')
+        entry['num'] = number
+        entry['label'] = 'ephemeral%d' % number     # _get_fs_label_ephemeral
+        info['ephemerals'].append(entry)
+    for bdm in swaps:
+        info['swap'] = assign(bdm, 'swap')
+    for bdm in volumes:
+        info['block_device_mapping'].append(assign(bdm, 'volume'))
+    if config_drive:
+        info['config_drive'] = assign({'device_type': 'cdrom', 'source_type': 'config_drive'}, 'config_drive')
+    return info

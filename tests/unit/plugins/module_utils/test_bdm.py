@@ -1,0 +1,181 @@
+import pytest
+
+from ansible_collections.novalite.compute.plugins.module_utils import _bdm
+
+IMG = '11111111-1111-4111-8111-111111111111'
+VOL = '33333333-3333-4333-8333-333333333333'
+SNAP = '44444444-4444-4444-8444-444444444444'
+FLAVOR = {'root_gb': 10, 'ephemeral_gb': 2, 'swap': 512}
+EXISTING = dict(images={IMG: {}}, volumes={VOL: {'size': 8}}, snapshots={SNAP: {'size': 4}})
+
+
+def build(v2=None, legacy=None, image_ref=IMG, flavor=None, count=1, **kw):
+    flavor = FLAVOR if flavor is None else flavor
+    args = dict(EXISTING)
+    args.update(kw)
+    return _bdm.build(flavor, v2, legacy, image_ref, count, count, **args)
+
+
+def summary(bdms):
+    return [(b['source_type'], b['destination_type'], b['boot_index'], b['volume_size'], b.get('guest_format'))
+            for b in bdms]
+
+
+def test_image_only_adds_the_root_and_the_flavors_ephemeral_and_swap():
+    assert summary(build()) == [('image', 'local', 0, None, None), ('blank', 'local', -1, 2, None),
+                                ('blank', 'local', -1, 512, 'swap')]
+
+
+def test_boot_from_volume_v2():
+    bdms = build([{'source_type': 'volume', 'destination_type': 'volume', 'uuid': VOL, 'boot_index': '0'}],
+                 image_ref=None, flavor={'root_gb': 0, 'ephemeral_gb': 0, 'swap': 0})
+    assert summary(bdms) == [('volume', 'volume', 0, 8, None)]      # size taken from the volume
+
+
+def test_explicit_ephemeral_and_swap_replace_the_flavors():
+    v2 = _bdm.with_image_root([{'source_type': 'blank', 'destination_type': 'local', 'volume_size': 1},
+                               {'source_type': 'blank', 'destination_type': 'local', 'guest_format': 'swap',
+                                'volume_size': 256}], IMG)
+    assert summary(build(v2)) == [('image', 'local', 0, None, None), ('blank', 'local', None, 1, None),
+                                  ('blank', 'local', None, 256, 'swap')]
+
+
+@pytest.mark.parametrize('legacy, image_ref, expected', [
+    ([{'virtual_name': 'swap', 'volume_size': 256}], IMG,
+     [('image', 'local', 0, None, None), ('blank', 'local', -1, 256, 'swap'), ('blank', 'local', -1, 2, None)]),
+    ([{'virtual_name': 'ephemeral0'}], IMG,
+     [('image', 'local', 0, None, None), ('blank', 'local', -1, None, None), ('blank', 'local', -1, 512, 'swap')]),
+    ([{'volume_id': VOL, 'device_name': 'vda'}], None, [('volume', 'volume', 0, 8, None),
+                                                       ('blank', 'local', -1, 2, None), ('blank', 'local', -1, 512, 'swap')]),
+    ([{'snapshot_id': SNAP, 'device_name': '/dev/vdb'}], IMG,
+     [('image', 'local', 0, None, None), ('snapshot', 'volume', -1, 4, None), ('blank', 'local', -1, 2, None),
+      ('blank', 'local', -1, 512, 'swap')]),
+])
+def test_legacy_conversion(legacy, image_ref, expected):
+    assert summary(build(legacy=legacy, image_ref=image_ref)) == expected
+
+
+def test_legacy_volume_named_like_the_root_boots():
+    bdms = build(legacy=[{'volume_id': VOL, 'device_name': '/dev/vda'}], image_ref=IMG)
+    assert bdms[0]['volume_id'] == VOL and bdms[0]['boot_index'] == 0
+    assert not [b for b in bdms if b['source_type'] == 'image']   # volume-backed: no image root added
+
+
+@pytest.mark.parametrize('kwargs, nova_exception, message', [
+    (dict(v2=[{'source_type': 'blank', 'destination_type': 'volume', 'volume_size': 1}], legacy=[{'virtual_name': 'swap'}]),
+     'HTTPBadRequest', 'Using different block_device_mapping syntaxes'),
+    (dict(image_ref=None), 'HTTPBadRequest', 'Missing imageRef attribute'),
+    (dict(v2=[{'source_type': 'tape', 'uuid': VOL}]), 'ValidationError', 'source_type'),
+    (dict(v2=[{'source_type': 'blank', 'colour': 'red'}]), 'ValidationError', 'Additional properties'),
+    (dict(v2=[{'source_type': 'blank', 'volume_size': 0}]), 'ValidationError', 'volume_size'),
+    (dict(v2=[{'source_type': 'blank', 'volume_size': '0'}]), 'ValidationError', 'volume_size'),
+    (dict(v2=[{'source_type': 'blank', 'device_name': 'vd b'}]), 'ValidationError', 'device_name'),
+    (dict(v2=[{'source_type': 'blank', 'boot_index': 'first'}]), 'ValidationError', 'boot_index'),
+    (dict(v2=[{'source_type': 'blank', 'uuid': VOL}]), 'InvalidBDMFormat', 'Invalid device UUID.'),
+    (dict(v2=[{'source_type': 'volume', 'destination_type': 'volume'}]), 'InvalidBDMFormat', 'Missing device UUID.'),
+    (dict(v2=[{'source_type': 'image', 'destination_type': 'local', 'uuid': IMG, 'boot_index': 1}]),
+     'InvalidBDMFormat', 'Mapping image to local is not supported.'),
+    (dict(v2=[{'source_type': 'image', 'destination_type': 'local', 'uuid': IMG, 'boot_index': 0}], image_ref=None),
+     'InvalidBDMFormat', 'Mapping image to local is not supported.'),
+    (dict(v2=[{'source_type': 'blank', 'destination_type': 'local', 'volume_type': 'fast'}]), 'InvalidBDMFormat',
+     'Specifying a volume_type with destination_type=local is not supported.'),
+    (dict(v2=[{'source_type': 'volume', 'uuid': VOL, 'volume_type': 'fast'}]), 'InvalidBDMFormat',
+     'Specifying volume type to existing volume is not supported.'),
+    # no source_type: from_api asks for the UUID a non-blank source needs before anything else
+    (dict(v2=[{'destination_type': 'local'}]), 'InvalidBDMFormat', 'Missing device UUID.'),
+    (dict(legacy=[{'device_name': 'vdb'}]), 'InvalidBDMFormat', 'Unrecognized legacy format.'),
+    (dict(v2=[{'source_type': 'blank', 'destination_type': 'volume', 'volume_size': 1, 'boot_index': 1}]),
+     'InvalidBDMBootSequence', 'Boot sequence'),
+    (dict(v2=_bdm.with_image_root([{'source_type': 'volume', 'destination_type': 'volume', 'uuid': VOL,
+                                    'boot_index': 2}], IMG)), 'InvalidBDMBootSequence', 'Boot sequence'),
+    (dict(v2=_bdm.with_image_root([{'source_type': 'volume', 'destination_type': 'volume', 'uuid': VOL,
+                                    'device_name': 'vda'}], IMG)), 'InvalidRequest',
+     'The volume cannot be assigned the same device name as the root device vda'),
+    (dict(v2=_bdm.with_image_root([{'source_type': 'volume', 'destination_type': 'volume', 'uuid': VOL}], IMG),
+          count=2), 'InvalidRequest', 'Cannot attach one or more volumes to multiple instances'),
+    (dict(v2=_bdm.with_image_root([{'source_type': 'image', 'destination_type': 'volume',
+                                    'uuid': '22222222-2222-4222-8222-222222222222', 'volume_size': 1}], IMG)),
+     'InvalidBDMImage', 'failed to get image'),
+    (dict(v2=_bdm.with_image_root([{'source_type': 'image', 'destination_type': 'volume', 'uuid': IMG}], IMG)),
+     'InvalidBDM', "Images with destination_type 'volume' need to have a non-zero size"),
+    (dict(v2=_bdm.with_image_root([{'source_type': 'blank', 'destination_type': 'volume'}], IMG)),
+     'InvalidBDM', 'Blank volumes'),
+    (dict(v2=_bdm.with_image_root([{'source_type': 'volume', 'destination_type': 'volume',
+                                    'uuid': '55555555-5555-4555-8555-555555555555'}], IMG)),
+     'InvalidBDMVolume', 'failed to get volume'),
+    (dict(v2=_bdm.with_image_root([{'source_type': 'snapshot', 'destination_type': 'volume',
+                                    'uuid': '55555555-5555-4555-8555-555555555555'}], IMG)),
+     'InvalidBDMSnapshot', 'failed to get snapshot'),
+    (dict(v2=_bdm.with_image_root([{'source_type': 'blank', 'destination_type': 'local', 'disk_bus': 'nvme'}], IMG)),
+     'InvalidBDMDiskBus', 'Device bus nvme'),
+    (dict(v2=_bdm.with_image_root([{'source_type': 'blank', 'destination_type': 'local', 'volume_size': 3}], IMG)),
+     'InvalidBDMEphemeralSize', 'Ephemeral disks requested are larger'),
+    (dict(v2=_bdm.with_image_root([{'source_type': 'blank', 'destination_type': 'local', 'volume_size': 1},
+                                   {'source_type': 'blank', 'destination_type': 'local'}], IMG)),
+     'InvalidBDMEphemeralSize', 'Ephemeral disks'),        # an unsized one counts as the flavor's whole size
+    (dict(v2=_bdm.with_image_root([{'source_type': 'blank', 'destination_type': 'local', 'guest_format': 'swap'}] * 2,
+                                  IMG)), 'InvalidBDMFormat', 'More than one swap drive requested.'),
+    (dict(v2=_bdm.with_image_root([{'source_type': 'blank', 'destination_type': 'local', 'guest_format': 'swap',
+                                    'volume_size': 1024}], IMG)), 'InvalidBDMSwapSize', 'Swap drive requested is larger'),
+    (dict(v2=_bdm.with_image_root([{'source_type': 'blank', 'destination_type': 'local', 'volume_size': 1}] * 3, IMG),
+          flavor={'root_gb': 10, 'ephemeral_gb': 5, 'swap': 0}), 'InvalidBDMLocalsLimit', 'more local devices than'),
+    (dict(v2=_bdm.with_image_root([{'source_type': 'blank', 'destination_type': 'volume', 'volume_size': 1,
+                                    'volume_type': 'gold'}], IMG)), 'VolumeTypeNotFound', 'Volume type gold'),
+])
+def test_every_rule_and_its_error(kwargs, nova_exception, message):
+    with pytest.raises(_bdm.BDMError) as err:
+        build(**kwargs)
+    assert err.value.details['nova_exception'] == nova_exception
+    assert message in str(err.value)
+
+
+def test_errors_name_the_entry():
+    with pytest.raises(_bdm.BDMError, match=r'^block_device_mapping_v2\[1\]: Block Device Mapping is Invalid: '
+                                            r'Missing device UUID.'):
+        build(_bdm.with_image_root([{'source_type': 'volume', 'destination_type': 'volume'}], IMG))
+
+
+@pytest.mark.parametrize('index, name', [(0, 'vda'), (1, 'vdb'), (25, 'vdz'), (26, 'vdaa'), (27, 'vdab'), (701, 'vdzz'),
+                                         (702, 'vdaaa')])
+def test_generate_device_name(index, name):
+    assert _bdm.generate_device_name('vd', index) == name
+
+
+def naming(v2, props=None, machine='pc', config_drive=False, flavor=None):
+    info = _bdm.block_device_info(build(v2, flavor=flavor), props, machine, config_drive)
+    return [(m['kind'], m['dev'], m['disk_bus']) for m in info['mapping']]
+
+
+def test_default_names_in_libvirts_order():
+    v2 = _bdm.with_image_root([{'source_type': 'volume', 'destination_type': 'volume', 'uuid': VOL}], IMG)
+    assert naming(v2, config_drive=True) == [('root', 'vda', 'virtio'), ('ephemeral', 'vdb', 'virtio'),
+                                             ('swap', 'vdc', 'virtio'), ('volume', 'vdd', 'virtio'),
+                                             ('config_drive', 'hda', 'ide')]
+
+
+def test_image_disk_bus_and_q35_cdrom():
+    assert naming(None, {'hw_disk_bus': 'scsi'}, 'q35', True) == [
+        ('root', 'sda', 'scsi'), ('ephemeral', 'sdb', 'scsi'), ('swap', 'sdc', 'scsi'), ('config_drive', 'sdd', 'sata')]
+
+
+def test_given_names_are_kept_and_skipped_by_defaults():
+    v2 = _bdm.with_image_root([{'source_type': 'blank', 'destination_type': 'local', 'device_name': '/dev/vdb',
+                                'volume_size': 1},
+                               {'source_type': 'volume', 'destination_type': 'volume', 'uuid': VOL}], IMG)
+    assert naming(v2) == [('root', 'vda', 'virtio'), ('ephemeral', 'vdb', 'virtio'), ('swap', 'vdc', 'virtio'),
+                          ('volume', 'vdd', 'virtio')]
+
+
+def test_duplicate_device_names_are_refused():
+    v2 = _bdm.with_image_root([{'source_type': 'blank', 'destination_type': 'local', 'device_name': 'vdb',
+                                'volume_size': 1},
+                               {'source_type': 'blank', 'destination_type': 'local', 'device_name': '/dev/vdb',
+                                'guest_format': 'swap', 'volume_size': 256}], IMG)
+    with pytest.raises(_bdm.BDMError, match=r'device name vdb is used by mapping 1 too'):
+        _bdm.block_device_info(build(v2))
+
+
+def test_ephemeral_labels():
+    info = _bdm.block_device_info(build())
+    assert [e['label'] for e in info['ephemerals']] == ['ephemeral0'] and info['swap']['size'] == 512
+    assert info['root_device_name'] == '/dev/vda'
