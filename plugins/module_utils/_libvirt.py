@@ -172,6 +172,16 @@ class Hypervisor(object):
         pool = self.pool(pool_name)
         return self.call("create volume '%s' in storage pool '%s'" % (name, pool_name), pool.createXML, xml, 0)
 
+    def create_volume_from(self, pool_name, xml, name, source, capacity):
+        """A new volume with the content of `source` (virStorageVolCreateXMLFrom: a copy),
+        grown to `capacity` bytes (the copy keeps the source's size)."""
+        pool = self.pool(pool_name)
+        vol = self.call("create volume '%s' from '%s' in storage pool '%s'" % (name, source.name(), pool_name),
+                        pool.createXMLFrom, xml, source, 0)
+        if self.call("read volume '%s'" % name, vol.info)[1] < capacity:
+            self.call("resize volume '%s'" % name, vol.resize, capacity, 0)
+        return vol
+
     def upload(self, vol, chunks, length):
         """Stream `chunks` into a volume (virStorageVolUpload); on any error the stream is aborted."""
         stream = self.call('open a stream', self.conn.newStream, 0)
