@@ -203,6 +203,9 @@ class Hypervisor(object):
                 pass
             raise
 
+    def resize_volume(self, vol, capacity):
+        self.call("resize volume '%s'" % vol.name(), vol.resize, capacity, 0)
+
     def delete_volume(self, vol):
         try:
             vol.delete(0)
