@@ -22,3 +22,18 @@ def find(catalog, wanted, kind, variable, validate):
     if not match:
         raise InvalidInput("%s '%s' not found; known: %s" % (kind, wanted, ', '.join(names) or 'none'))
     return match[0], entries
+
+
+def entry_name(entry, index, variable, kind, fields, name_pattern, name_rule, dots=False):
+    """The first checks of a catalog entry: a dict, no unknown field, a valid name (and, unless
+    `dots`, no '..' in it). Returns (name, where) with `where` naming the entry for messages."""
+    where = '%s[%s]' % (variable, index) if index is not None else kind
+    if not isinstance(entry, dict):
+        raise InvalidInput('%s must be a dict, got %r' % (where, entry))
+    unknown = sorted(set(entry) - set(fields))
+    if unknown:
+        raise InvalidInput('%s has unknown field(s) %s; known: %s' % (where, ', '.join(unknown), ', '.join(fields)))
+    name = entry.get('name')
+    if not isinstance(name, str) or not name_pattern.match(name) or (not dots and '..' in name):
+        raise InvalidInput('%s.name %r is not a valid %s name (%s)' % (where, name, kind, name_rule))
+    return name, "%s '%s'" % (kind, name)

@@ -55,17 +55,8 @@ def _bool(value, what):
 
 def validate(entry, index=None):
     """A catalog entry, checked and normalized (sizes as integers, extra specs as strings)."""
-    where = 'novalite_flavors[%s]' % index if index is not None else 'flavor'
-    if not isinstance(entry, dict):
-        raise InvalidInput('%s must be a dict, got %r' % (where, entry))
-    unknown = sorted(set(entry) - set(FIELDS))
-    if unknown:
-        raise InvalidInput('%s has unknown field(s) %s; known: %s' % (where, ', '.join(unknown), ', '.join(FIELDS)))
-    name = entry.get('name')
-    if not isinstance(name, str) or not NAME_PATTERN.match(name):
-        raise InvalidInput("%s.name %r is not a valid flavor name (1-255 letters, digits, '.', '_', '-', ' ')"
-                           % (where, name))
-    where = "flavor '%s'" % name
+    name, where = _catalog.entry_name(entry, index, 'novalite_flavors', 'flavor', FIELDS, NAME_PATTERN,
+                                      "1-255 letters, digits, '.', '_', '-', ' '", dots=True)
     flavor = {'name': name, 'id': str(entry.get('id', name))}
     for key, minimum in SIZES:
         if key in ('vcpus', 'memory_mb') and key not in entry:

@@ -67,17 +67,8 @@ def data_volume_of(name, algo, digest):
 
 
 def validate(entry, index=None):
-    where = 'novalite_images[%s]' % index if index is not None else 'image'
-    if not isinstance(entry, dict):
-        raise InvalidInput('%s must be a dict, got %r' % (where, entry))
-    unknown = sorted(set(entry) - set(FIELDS))
-    if unknown:
-        raise InvalidInput('%s has unknown field(s) %s; known: %s' % (where, ', '.join(unknown), ', '.join(FIELDS)))
-    name = entry.get('name')
-    if not isinstance(name, str) or not NAME_PATTERN.match(name) or '..' in name:
-        raise InvalidInput("%s.name %r is not a valid image name (1-128 letters, digits, '.', '_', '-'; no '..')"
-                           % (where, name))
-    where = "image '%s'" % name
+    name, where = _catalog.entry_name(entry, index, 'novalite_images', 'image', FIELDS, NAME_PATTERN,
+                                      "1-128 letters, digits, '.', '_', '-'; no '..'")
     image = {'name': name, 'id': str(entry.get('id', name)), 'description': entry.get('description')}
     image['source'] = _source(entry.get('source'), where)
     image['algo'], image['digest'] = parse_checksum(entry.get('checksum'), where)

@@ -28,17 +28,8 @@ LIVE_FIELDS = ('ranges',)
 def validate(entry, index=None):
     _ipam.require_netaddr()
     netaddr = _ipam.netaddr
-    where = 'novalite_networks[%s]' % index if index is not None else 'network'
-    if not isinstance(entry, dict):
-        raise InvalidInput('%s must be a dict, got %r' % (where, entry))
-    unknown = sorted(set(entry) - set(FIELDS))
-    if unknown:
-        raise InvalidInput('%s has unknown field(s) %s; known: %s' % (where, ', '.join(unknown), ', '.join(FIELDS)))
-    name = entry.get('name')
-    if not isinstance(name, str) or not NAME_PATTERN.match(name) or '..' in name:
-        raise InvalidInput("%s.name %r is not a valid network name (1-50 letters, digits, '_', '.', '-'; no '..')"
-                           % (where, name))
-    where = "network '%s'" % name
+    name, where = _catalog.entry_name(entry, index, 'novalite_networks', 'network', FIELDS, NAME_PATTERN,
+                                      "1-50 letters, digits, '_', '.', '-'; no '..'")
     net = {'name': name, 'id': str(entry.get('id', name)), 'description': entry.get('description'),
            'shared': bool(entry.get('shared', False))}
     mode = entry.get('mode', 'nat')
