@@ -9,7 +9,10 @@ Pure: builds and parses ElementTree elements, so every value is escaped by the X
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
+
+from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
 
 NAMESPACE = 'http://novalite.compute/xmlns/instance/1'
 PREFIX = 'novalite'
@@ -34,13 +37,24 @@ def _q(tag):
     return '{%s}%s' % (NAMESPACE, tag)
 
 
+# XML 1.0 cannot carry these at all: a value with one is refused, never written out broken.
+_NOT_IN_XML = re.compile(u'[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
+
+
+def _text(field, value):
+    text = str(value)
+    if _NOT_IN_XML.search(text):
+        raise InvalidInput('%s %r contains control characters' % (field, text))
+    return text
+
+
 def to_element(record):
     """Build the <novalite:instance> element from a record dict."""
     root = ET.Element(_q('instance'))
     for field in SCALAR_FIELDS:
         value = record.get(field)
         if value is not None:
-            ET.SubElement(root, _q(field)).text = str(value)
+            ET.SubElement(root, _q(field)).text = _text(field, value)
     for field in BOOL_FIELDS:
         if field in record:
             ET.SubElement(root, _q(field)).text = 'true' if record[field] else 'false'
@@ -50,7 +64,7 @@ def to_element(record):
         for field in FLAVOR_INT_FIELDS:
             ET.SubElement(el, _q(field)).text = str(int(flavor.get(field) or 0))
         for key, value in sorted((flavor.get('extra_specs') or {}).items()):
-            ET.SubElement(el, _q('extra_spec'), {'key': str(key)}).text = str(value)
+            ET.SubElement(el, _q('extra_spec'), {'key': _text('extra_specs key', key)}).text = _text(key, value)
     image = record.get('image')
     if image is not None:
         ET.SubElement(root, _q('image'), {k: str(v) for k, v in sorted(image.items()) if v is not None})

@@ -46,3 +46,10 @@ def test_unset_fields_are_not_written():
 ])
 def test_from_domain_xml(domain_xml, expected):
     assert rec.from_domain_xml(domain_xml) == expected
+
+
+@pytest.mark.parametrize('value', ['nul\x00', 'bell\x07', 'esc\x1b[0m'])
+def test_values_xml_cannot_carry_are_refused(value):
+    from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
+    with pytest.raises(InvalidInput, match='^display_name .* contains control characters'):
+        rec.to_xml({'uuid': 'u', 'display_name': value})
