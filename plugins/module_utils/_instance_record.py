@@ -26,7 +26,7 @@ IO_WORKLOAD_TASK_STATES = frozenset(('resize_migrating', 'rebuilding', 'resize_p
 
 SCALAR_FIELDS = ('uuid', 'name', 'display_name', 'project_id', 'server_group', 'key_name',
                  'availability_zone', 'vm_state', 'task_state', 'created_at', 'launched_at',
-                 'request_id', 'fault')
+                 'request_id', 'reservation_id', 'fault', 'console_log', 'config_drive', 'hostname')
 BOOL_FIELDS = ('boot_from_volume',)
 FLAVOR_INT_FIELDS = ('vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb', 'swap')
 # Lists of flat dicts, one element per entry with the values as attributes.
@@ -34,7 +34,18 @@ LIST_FIELDS = {'ports': 'port', 'block_devices': 'block_device'}
 
 
 def _q(tag):
-    return '{%s}%s' % (NAMESPACE, tag)
+    """The tag of a child element as written: plain (libvirt's virDomainSetMetadata puts them in
+    our namespace, defineXML keeps them as they are: the reader takes both)."""
+    return tag
+
+
+def _find(el, tag):
+    found = el.find(tag)
+    return found if found is not None else el.find('{%s}%s' % (NAMESPACE, tag))
+
+
+def _findall(el, tag):
+    return el.findall(tag) + el.findall('{%s}%s' % (NAMESPACE, tag))
 
 
 # XML 1.0 cannot carry these at all: a value with one is refused, never written out broken.
@@ -48,9 +59,10 @@ def _text(field, value):
     return text
 
 
-def to_element(record):
-    """Build the <novalite:instance> element from a record dict."""
-    root = ET.Element(_q('instance'))
+def to_element(record, namespaced=True):
+    """Build the <novalite:instance> element from a record dict (`namespaced=False`: the plain
+    <instance> element virDomainSetMetadata takes)."""
+    root = ET.Element('{%s}instance' % NAMESPACE if namespaced else 'instance')
     for field in SCALAR_FIELDS:
         value = record.get(field)
         if value is not None:
@@ -84,33 +96,33 @@ def from_element(root):
     """Parse a <novalite:instance> element back into a record dict."""
     record = {}
     for field in SCALAR_FIELDS:
-        el = root.find(_q(field))
+        el = _find(root, field)
         if el is not None:
             record[field] = el.text or ''
     for field in BOOL_FIELDS:
-        el = root.find(_q(field))
+        el = _find(root, field)
         if el is not None:
             record[field] = (el.text or '').strip().lower() == 'true'
-    el = root.find(_q('flavor'))
+    el = _find(root, 'flavor')
     if el is not None:
         flavor = dict(el.attrib)
         for field in FLAVOR_INT_FIELDS:
-            child = el.find(_q(field))
+            child = _find(el, field)
             flavor[field] = int(child.text) if child is not None and child.text else 0
-        flavor['extra_specs'] = {spec.get('key'): spec.text or '' for spec in el.findall(_q('extra_spec'))}
+        flavor['extra_specs'] = {spec.get('key'): spec.text or '' for spec in _findall(el, 'extra_spec')}
         record['flavor'] = flavor
-    el = root.find(_q('image'))
+    el = _find(root, 'image')
     if el is not None:
         record['image'] = dict(el.attrib)
     for field, tag in LIST_FIELDS.items():
-        parent = root.find(_q(field))
+        parent = _find(root, field)
         if parent is not None:
-            record[field] = [dict(child.attrib) for child in parent.findall(_q(tag))]
+            record[field] = [dict(child.attrib) for child in _findall(parent, tag)]
     return record
 
 
 def from_domain_xml(domain_xml):
     """The record kept in a domain's <metadata>, or None for a domain that is not ours."""
     root = ET.fromstring(domain_xml)
-    el = root.find('metadata/' + _q('instance'))
+    el = root.find('metadata/{%s}instance' % NAMESPACE)
     return None if el is None else from_element(el)

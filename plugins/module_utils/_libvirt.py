@@ -286,6 +286,78 @@ class Hypervisor(object):
             })
         return result
 
+    def domain(self, name):
+        return self.lookup("look up domain '%s'" % name, self.conn.lookupByName, name)
+
+    def domain_state(self, name):
+        """{'xml': persistent XML, 'active': bool, 'state': libvirt state name} or None."""
+        dom = self.domain(name)
+        if dom is None:
+            return None
+        what = "read domain '%s'" % name
+        state = self.call(what, dom.state)[0]
+        names = {libvirt.VIR_DOMAIN_RUNNING: 'running', libvirt.VIR_DOMAIN_PAUSED: 'paused',
+                 libvirt.VIR_DOMAIN_SHUTOFF: 'shutoff', libvirt.VIR_DOMAIN_CRASHED: 'crashed',
+                 libvirt.VIR_DOMAIN_SHUTDOWN: 'shutdown', libvirt.VIR_DOMAIN_BLOCKED: 'running'}
+        return {'xml': self.call(what, dom.XMLDesc, libvirt.VIR_DOMAIN_XML_INACTIVE),
+                'active': bool(self.call(what, dom.isActive)), 'state': names.get(state, 'unknown')}
+
+    def define_domain(self, xml, name):
+        return self.call("define domain '%s'" % name, self.conn.defineXML, xml)
+
+    def start_domain(self, name):
+        self.call("start domain '%s'" % name, self.domain(name).create)
+
+    def stop_domain(self, name):
+        """Power off (Nova's hard stop); a domain that is already off is left alone."""
+        dom = self.domain(name)
+        if dom is not None and self.call("read domain '%s'" % name, dom.isActive):
+            self.call("stop domain '%s'" % name, dom.destroy)
+
+    def reboot_domain(self, name):
+        self.call("reboot domain '%s'" % name, self.domain(name).reset, 0)
+
+    def undefine_domain(self, name):
+        dom = self.domain(name)
+        if dom is not None:
+            flags = libvirt.VIR_DOMAIN_UNDEFINE_NVRAM | libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+            self.call("undefine domain '%s'" % name, dom.undefineFlags, flags)
+
+    def set_domain_metadata(self, name, xml, key, uri):
+        """Replace our <metadata> element in the persistent definition (and live when running)."""
+        dom = self.domain(name)
+        flags = libvirt.VIR_DOMAIN_AFFECT_CONFIG
+        if self.call("read domain '%s'" % name, dom.isActive):
+            flags |= libvirt.VIR_DOMAIN_AFFECT_LIVE
+        self.call("save the instance record of '%s'" % name, dom.setMetadata, libvirt.VIR_DOMAIN_METADATA_ELEMENT,
+                  xml, key, uri, flags)
+
+    def download(self, vol, offset=0, length=0):
+        """The bytes of a volume (virStorageVolDownload), from `offset`, `length` 0 = to the end."""
+        stream = self.call('open a stream', self.conn.newStream, 0)
+        self.call("start downloading volume '%s'" % vol.name(), vol.download, stream, offset, length, 0)
+        chunks = []
+        try:
+            while True:
+                data = self.call("download volume '%s'" % vol.name(), stream.recv, 1024 * 1024)
+                if not data:
+                    break
+                chunks.append(data)
+            self.call("finish downloading volume '%s'" % vol.name(), stream.finish)
+        except BaseException:
+            try:
+                stream.abort()
+            except libvirt.libvirtError:
+                pass
+            raise
+        return b''.join(chunks)
+
+    def dhcp_leases(self, network):
+        net = self.network(network)
+        if net is None:
+            return []
+        return self.call("read the DHCP leases of network '%s'" % network, net.DHCPLeases)
+
     def disk_capacity(self, domain, target):
         """Virtual size in bytes of one disk of a domain, or None when libvirt cannot tell."""
         try:

@@ -29,7 +29,7 @@ def test_round_trip_keeps_every_field():
 def test_values_are_escaped_not_injected():
     xml = rec.to_xml({'uuid': 'u', 'name': '</novalite:name><evil/>'})
     root = ET.fromstring(xml)
-    assert root.find('{%s}evil' % rec.NAMESPACE) is None
+    assert root.find('evil') is None and root.find('{%s}evil' % rec.NAMESPACE) is None
     assert rec.from_element(root)['name'] == '</novalite:name><evil/>'
 
 
@@ -41,7 +41,7 @@ def test_unset_fields_are_not_written():
 @pytest.mark.parametrize('domain_xml, expected', [
     ("<domain><name>x</name></domain>", None),
     ("<domain><metadata><other xmlns='urn:x'/></metadata></domain>", None),
-    ("<domain><metadata><novalite:instance xmlns:novalite='%s'><novalite:uuid>u1</novalite:uuid>"
+    ("<domain><metadata><novalite:instance xmlns:novalite='%s'><uuid>u1</uuid>"
      "</novalite:instance></metadata></domain>" % rec.NAMESPACE, {'uuid': 'u1'}),
 ])
 def test_from_domain_xml(domain_xml, expected):
@@ -53,3 +53,11 @@ def test_values_xml_cannot_carry_are_refused(value):
     from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
     with pytest.raises(InvalidInput, match='^display_name .* contains control characters'):
         rec.to_xml({'uuid': 'u', 'display_name': value})
+
+
+def test_reads_children_plain_or_namespaced():
+    """defineXML keeps plain children; libvirt's setMetadata puts them in our namespace."""
+    plain = rec.to_xml(FULL)
+    namespaced = plain.replace('<', '<novalite:').replace('<novalite:/', '</novalite:').replace(
+        '<novalite:novalite:', '<novalite:').replace('</novalite:novalite:', '</novalite:')
+    assert rec.from_element(ET.fromstring(namespaced)) == FULL

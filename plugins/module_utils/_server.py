@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# Copyright: novalite.compute contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The spawn step's decisions (Nova's driver.spawn and the instance's states): the instance
+record, what may not change on an existing instance, what a power state change takes, and
+what deleting an instance removes - all from the record kept in the domain. Pure."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import uuid
+
+from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
+
+INSTANCE_NAMESPACE = uuid.UUID('5a1e8a52-3d0b-4e5c-8a66-1d2f0b9c7e44')
+HOSTNAME_PATTERN = re.compile(r'[^a-z0-9-]+')
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def instance_uuid(name, given):
+    if given:
+        try:
+            return str(uuid.UUID(given))
+        except ValueError:
+            raise InvalidInput('uuid %r is not a UUID' % (given,))
+    return str(uuid.uuid5(INSTANCE_NAMESPACE, name))
+
+
+def hostname(name):
+    """Nova's sanitize_hostname: lower case, letters, digits and '-', at most 63."""
+    text = HOSTNAME_PATTERN.sub('-', name.lower()).strip('-.')[:63].strip('-')
+    return text or 'server'
+
+
+def record(p, uuid_, flavor, ports, block_device_info, config_drive_volume, console_log, instances_pool):
+    """The instance record of a new instance, as it is defined (building, spawning)."""
+    disks = [{'kind': 'disk', 'pool': d['pool'], 'volume': d['volume'], 'dev': d['dev'],
+              'delete_on_termination': str(bool(d['delete_on_termination'])).lower()}
+             for d in block_device_info.get('disks', [])]
+    if config_drive_volume:
+        disks.append({'kind': 'config_drive', 'pool': instances_pool, 'volume': config_drive_volume,
+                      'dev': 'config', 'delete_on_termination': 'true'})
+    return {
+        'uuid': uuid_, 'name': p['name'], 'display_name': p.get('display_name') or p['name'],
+        'hostname': hostname(p['name']), 'project_id': p.get('project_id'), 'server_group': p.get('server_group'),
+        'key_name': p.get('key_name'), 'availability_zone': p.get('availability_zone'),
+        'vm_state': 'building', 'task_state': 'spawning', 'created_at': now(), 'request_id': p.get('request_id'),
+        'reservation_id': p.get('reservation_id'), 'boot_from_volume': bool(block_device_info.get('boot_from_volume')),
+        'console_log': console_log, 'config_drive': 'true' if config_drive_volume else None,
+        'flavor': {k: flavor[k] for k in ('name', 'id', 'vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb', 'swap',
+                                          'extra_specs')},
+        'image': {'id': (p.get('image') or {}).get('id'), 'checksum': (p.get('image') or {}).get('checksum')},
+        'ports': [{'network': port['network'], 'name': port['name'], 'mac': port['mac_address'],
+                   'ip': port['fixed_ips'][0]['ip_address'], 'id': port['id']} for port in ports],
+        'block_devices': disks,
+    }
+
+
+def immutable(rec):
+    """What an instance is made of; a request that differs here is a different instance."""
+    flavor = rec.get('flavor') or {}
+    return {
+        'flavor': (flavor.get('name'), int(flavor.get('vcpus') or 0), int(flavor.get('memory_mb') or 0)),
+        'image': (rec.get('image') or {}).get('id'),
+        'ports': sorted((p.get('network'), p.get('mac'), p.get('ip')) for p in rec.get('ports') or []),
+        'disks': sorted((d.get('pool'), d.get('volume')) for d in rec.get('block_devices') or []
+                        if d.get('kind') != 'config_drive'),
+    }
+
+
+def differences(existing, desired):
+    a, b = immutable(existing), immutable(desired)
+    return ['%s: the instance has %s, the request asks %s' % (k, a[k], b[k]) for k in a if a[k] != b[k]]
+
+
+def power_actions(state, wanted):
+    """Actions that bring a domain in libvirt state `state` to `wanted`."""
+    if wanted in ('present', 'running'):
+        return [] if state == 'running' else ['start']
+    if wanted == 'stopped':
+        return ['stop'] if state in ('running', 'paused', 'crashed', 'shutdown') else []
+    if wanted == 'rebooted':
+        return ['reboot'] if state == 'running' else ['start']
+    raise InvalidInput('state %r is not one of present, running, stopped, rebooted, absent' % (wanted,))
+
+
+def teardown(rec):
+    """What deleting the instance removes: its local disks, its config drive and console log,
+    the volumes marked delete_on_termination, and its ports."""
+    volumes = [(d['pool'], d['volume']) for d in rec.get('block_devices') or []
+               if str(d.get('delete_on_termination')).lower() == 'true']
+    ports = [(p['network'], {'mac': p['mac'], 'name': p['name'], 'ip': p['ip']}) for p in rec.get('ports') or []]
+    return volumes, ports
+
+
+def lease_ips(leases, macs):
+    """{mac: ip} from a network's DHCP leases."""
+    found = {}
+    for lease in leases:
+        mac = (lease.get('mac') or '').lower()
+        if mac in macs and lease.get('ipaddr'):
+            found[mac] = lease['ipaddr']
+    return found
