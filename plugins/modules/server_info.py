@@ -1,0 +1,137 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: novalite.compute contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: server_info
+short_description: The instances of a hypervisor - record, power state, IPs, console
+version_added: 0.1.0
+description:
+  - Lists the novalite instances of one hypervisor (domains carrying an instance record) with
+    their record (Nova's vm_state, task_state, flavor, image, ports, disks, times), libvirt's
+    power state, the IPs their ports hold in the networks' DHCP leases, and on request the tail
+    of their serial console; over the libvirt API only (the console log is read as a volume of
+    the instances pool), so it works from the controller against each hypervisor's URI. Loop
+    over the fleet's hosts for a view across hypervisors.
+author:
+  - novalite.compute developers (@novalite)
+extends_documentation_fragment:
+  - novalite.compute.connection
+  - novalite.compute.attributes
+  - novalite.compute.attributes.INFO_MODULE
+options:
+  name:
+    description: Only this instance.
+    type: str
+  console_lines:
+    description: How many of the last lines of each serial console to return (0 - none).
+    type: int
+    default: 0
+  instances_pool:
+    description: Pool of the instances' files (console logs).
+    type: str
+    default: novalite-instances
+'''
+
+EXAMPLES = r'''
+- name: The instances of every hypervisor
+  novalite.compute.server_info:
+    uri: "{{ novalite_uri }}"
+  delegate_to: localhost
+  register: servers
+
+- name: One instance with the end of its console
+  novalite.compute.server_info:
+    name: web-1
+    console_lines: 20
+'''
+
+RETURN = r'''
+servers:
+  description: The instances.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The instance's name.
+      type: str
+    uuid:
+      description: Its UUID.
+      type: str
+    vm_state:
+      description: Nova's vm_state.
+      type: str
+    task_state:
+      description: Nova's task_state.
+      type: str
+    power_state:
+      description: libvirt's state (running, shutoff, ...).
+      type: str
+    flavor:
+      description: The flavor's name.
+      type: str
+    addresses:
+      description: Per port - network, MAC, fixed IP, and the IP leased to that MAC (null until the guest asked).
+      type: list
+      elements: dict
+    console:
+      description: The last O(console_lines) lines of the serial console.
+      type: list
+      elements: str
+    record:
+      description: The whole instance record.
+      type: dict
+'''
+
+from ansible_collections.novalite.compute.plugins.module_utils._base import NovaliteModule
+from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
+from ansible_collections.novalite.compute.plugins.module_utils import _server
+
+
+class ServerInfo(NovaliteModule):
+    argument_spec = dict(
+        name=dict(type='str'),
+        console_lines=dict(type='int', default=0),
+        instances_pool=dict(type='str', default='novalite-instances'),
+    )
+
+    def run(self):
+        hv, p = self.hypervisor, self.params
+        leases, logs, servers = {}, None, []
+        for dom in hv.domains():
+            rec = _instance_record.from_domain_xml(dom['xml'])
+            if rec is None or (p['name'] and dom['name'] != p['name']):
+                continue
+            state = hv.domain_state(dom['name'])
+            addresses = []
+            for port in rec.get('ports') or []:
+                if port['network'] not in leases:
+                    leases[port['network']] = hv.dhcp_leases(port['network'])
+                leased = _server.lease_ips(leases[port['network']], {port['mac']})
+                addresses.append({'network': port['network'], 'mac': port['mac'], 'fixed_ip': port['ip'],
+                                  'leased_ip': leased.get(port['mac'])})
+            server = {'name': dom['name'], 'uuid': rec.get('uuid'), 'vm_state': rec.get('vm_state'),
+                      'task_state': rec.get('task_state') or None, 'power_state': state['state'],
+                      'flavor': (rec.get('flavor') or {}).get('name'), 'image': (rec.get('image') or {}).get('id'),
+                      'addresses': addresses, 'created_at': rec.get('created_at'),
+                      'launched_at': rec.get('launched_at'), 'record': rec}
+            if p['console_lines'] > 0:
+                if logs is None:
+                    logs = {v['path']: v for v in (hv.volumes(p['instances_pool']) or {}).values()}
+                log = logs.get(rec.get('console_log'))
+                text = hv.download(log['handle']).decode('utf-8', 'replace') if log else ''
+                server['console'] = text.splitlines()[-p['console_lines']:]
+            servers.append(server)
+        return dict(changed=False, servers=servers)
+
+
+def main():
+    ServerInfo.execute()
+
+
+if __name__ == '__main__':
+    main()

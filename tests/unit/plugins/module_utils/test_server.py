@@ -1,0 +1,82 @@
+import pytest
+
+from ansible_collections.novalite.compute.plugins.module_utils import _server
+from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
+
+PORT = {'id': 'p1', 'name': 'web-1-eth0', 'network': 'tenant', 'mac_address': 'fa:16:3e:00:00:01',
+        'fixed_ips': [{'ip_address': '10.0.0.5'}]}
+BDI = {'disks': [{'pool': 'novalite-instances', 'volume': 'web-1_disk', 'dev': 'vda', 'delete_on_termination': True},
+                 {'pool': 'novalite-volumes', 'volume': 'volume-x', 'dev': 'vdb', 'delete_on_termination': False}],
+       'boot_from_volume': False}
+FLAVOR = {'name': 'm1', 'id': '1', 'vcpus': 2, 'memory_mb': 512, 'root_gb': 1, 'ephemeral_gb': 0, 'swap': 0,
+          'extra_specs': {}}
+PARAMS = {'name': 'web-1', 'image': {'id': 'debian', 'checksum': 'sha256:x'}, 'project_id': 'p'}
+
+
+def record(**changes):
+    rec = _server.record(dict(PARAMS), 'u-1', dict(FLAVOR, **changes.pop('flavor', {})), changes.pop('ports', [PORT]),
+                         changes.pop('bdi', BDI), 'web-1_disk.config', '/p/web-1.console.log', 'novalite-instances')
+    return rec
+
+
+def test_a_new_record_is_building_and_spawning():
+    rec = record()
+    assert (rec['vm_state'], rec['task_state']) == ('building', 'spawning')
+    assert (rec['hostname'], rec['config_drive']) == ('web-1', 'true')
+    assert rec['ports'] == [{'network': 'tenant', 'name': 'web-1-eth0', 'mac': 'fa:16:3e:00:00:01', 'ip': '10.0.0.5',
+                             'id': 'p1'}]
+
+
+@pytest.mark.parametrize('state, wanted, actions', [
+    (None, 'present', ['start']), ('running', 'present', []), ('shutoff', 'running', ['start']),
+    ('running', 'stopped', ['stop']), ('shutoff', 'stopped', []), ('paused', 'stopped', ['stop']),
+    ('running', 'rebooted', ['reboot']), ('shutoff', 'rebooted', ['start']), ('crashed', 'running', ['start']),
+])
+def test_power_actions(state, wanted, actions):
+    assert _server.power_actions(state, wanted) == actions
+
+
+def test_unknown_state():
+    with pytest.raises(InvalidInput, match="state 'paused' is not one of"):
+        _server.power_actions('running', 'paused')
+
+
+@pytest.mark.parametrize('changes, field', [
+    ({'flavor': {'memory_mb': 1024}}, 'flavor'),
+    ({'flavor': {'name': 'm2'}}, 'flavor'),
+    ({'ports': []}, 'ports'),
+    ({'ports': [dict(PORT, mac_address='fa:16:3e:00:00:02')]}, 'ports'),
+    ({'bdi': {'disks': BDI['disks'][:1]}}, 'disks'),
+])
+def test_immutable_fields(changes, field):
+    diffs = _server.differences(record(), record(**changes))
+    assert len(diffs) == 1 and diffs[0].startswith(field + ':')
+
+
+def test_the_same_request_is_the_same_instance():
+    assert _server.differences(record(), record()) == []
+
+
+def test_teardown_removes_local_disks_config_drive_delete_on_termination_and_ports():
+    volumes, ports = _server.teardown(record())
+    assert volumes == [('novalite-instances', 'web-1_disk'), ('novalite-instances', 'web-1_disk.config')]
+    assert ports == [('tenant', {'mac': 'fa:16:3e:00:00:01', 'name': 'web-1-eth0', 'ip': '10.0.0.5'})]
+
+
+@pytest.mark.parametrize('name, hostname', [('web-1', 'web-1'), ('Web_Server 01', 'web-server-01'),
+                                            ('a<b&c"d', 'a-b-c-d'), ('ünï', 'n'), ('---', 'server'),
+                                            ('x' * 100, 'x' * 63)])
+def test_hostname(name, hostname):
+    assert _server.hostname(name) == hostname
+
+
+def test_instance_uuid_is_stable_or_given():
+    assert _server.instance_uuid('web-1', None) == _server.instance_uuid('web-1', None)
+    assert _server.instance_uuid('web-1', '6F1B8C3E-0000-4000-8000-000000000001') == '6f1b8c3e-0000-4000-8000-000000000001'
+    with pytest.raises(InvalidInput, match="uuid 'nope' is not a UUID"):
+        _server.instance_uuid('web-1', 'nope')
+
+
+def test_lease_ips():
+    leases = [{'mac': 'FA:16:3E:00:00:01', 'ipaddr': '10.0.0.5'}, {'mac': 'fa:16:3e:00:00:09', 'ipaddr': '10.0.0.9'}]
+    assert _server.lease_ips(leases, {'fa:16:3e:00:00:01'}) == {'fa:16:3e:00:00:01': '10.0.0.5'}
