@@ -13,7 +13,7 @@ from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.errors 
 
 GROUP_POLICIES = ('affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity')
 _FLAVOR_SIZES = (('vcpus', 1), ('memory_mb', 1), ('root_gb', 0), ('ephemeral_gb', 0), ('swap', 0))
-_KNOWN = ('flavor', 'image', 'num_instances', 'instance_uuids', 'availability_zone', 'scheduler_hints',
+_KNOWN = ('flavor', 'image', 'num_instances', 'min_count', 'instance_uuids', 'availability_zone', 'scheduler_hints',
           'server_group', 'force_hosts', 'force_nodes', 'ignore_hosts', 'requested_destination',
           'boot_from_volume', 'project_id')
 
@@ -68,6 +68,11 @@ class RequestSpec(object):
         self._flavor(request.get('flavor'))
         self._image(request.get('image'))
         self.num_instances = _int(request.get('num_instances', 1), 'num_instances', 1)
+        # Nova's min_count/max_count: num_instances is the most wanted; as many as fit are
+        # placed, down to min_count (default: all of them), else none.
+        self.min_count = _int(request.get('min_count', self.num_instances), 'min_count', 1)
+        if self.min_count > self.num_instances:
+            _fail('min_count', 'must not be more than num_instances (%d), got %d' % (self.num_instances, self.min_count))
         uuids = request.get('instance_uuids')
         if uuids is None:
             uuids = ['instance-%d' % i for i in range(self.num_instances)]

@@ -93,8 +93,11 @@ class Scheduler(object):
             step['selected'] = claimed.host
             self._consume_selected_host(claimed, spec, instance_uuid)
 
-        if len(selected) < spec.num_instances:
+        if len(selected) < spec.min_count:
             raise NoValidHost('There are not enough hosts available. %s' % explain(trace, spec), trace)
+        if len(selected) < spec.num_instances:
+            trace['reduced'] = {'asked': spec.num_instances, 'placed': len(selected), 'min_count': spec.min_count,
+                                'why': explain(trace, spec)}
 
         alternates = self._alternates(selected, spec, sorted_hosts, num)
         return {

@@ -290,3 +290,16 @@ def test_hosts_given_with_nova_host_state_names():
     assert place(request(flavor=flavor(root_gb=50)), {'a': nova_style})['hosts'] == ['a']
     with pytest.raises(NoValidHost, match=r'a: needs 51 GB disk, 50 GB free'):
         place(request(flavor=flavor(root_gb=51)), {'a': nova_style})
+
+
+def test_min_count_places_as_many_as_fit():
+    hosts = {'a': host(), 'b': host(), 'c': host()}
+    req = request(num_instances=5, min_count=2, server_group={'name': 'web', 'policy': 'anti-affinity'})
+    result = place(req, hosts)
+    assert sorted(result['hosts']) == ['a', 'b', 'c']
+    assert result['trace']['reduced']['asked'] == 5 and result['trace']['reduced']['placed'] == 3
+    req['min_count'] = 4
+    with pytest.raises(NoValidHost, match='There are not enough hosts available'):
+        place(req, hosts)
+    with pytest.raises(SchedulerError, match=r'request.min_count must not be more than num_instances \(5\), got 6'):
+        place(dict(req, min_count=6), hosts)
