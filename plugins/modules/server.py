@@ -256,6 +256,8 @@ class Server(NovaliteModule):
                                % (p['name'], hv.uri))
         if p['state'] == 'absent':
             return self.delete(rec) if rec else dict(changed=False, actions=[], removed=[], server=None)
+        if rec is not None and rec.get('task_state') == 'claimed':
+            rec = None          # a claim (novalite.compute.claim) holds the place: spawn over it
         if rec is None:
             if p['state'] in ('stopped', 'rebooted') and not p['flavor']:
                 raise InvalidInput("instance '%s' does not exist on %s" % (p['name'], hv.uri))

@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# Copyright: novalite.compute contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A whole boot request validated before any work, as Nova's API and compute API do in
+_create_instance: flavor against image, networks and fixed IPs, block device mappings,
+names, counts, metadata, user data; and what the rest of the boot needs from it. Pure."""
+
+from __future__ import annotations
+
+import random
+import string
+import uuid
+
+from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
+from ansible_collections.novalite.compute.plugins.module_utils import _bdm
+from ansible_collections.novalite.compute.plugins.module_utils import _config_drive
+from ansible_collections.novalite.compute.plugins.module_utils import _domain_xml
+from ansible_collections.novalite.compute.plugins.module_utils import _flavor
+from ansible_collections.novalite.compute.plugins.module_utils import _image
+from ansible_collections.novalite.compute.plugins.module_utils import _ipam
+from ansible_collections.novalite.compute.plugins.module_utils import _network
+from ansible_collections.novalite.compute.plugins.module_utils import _port
+from ansible_collections.novalite.compute.plugins.module_utils import _server
+
+POLICIES = ('affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity')
+
+
+def instance_names(name, max_count):
+    """Nova's multi_instance_display_name_template '%(name)s-%(count)d' when more than one."""
+    return [name] if max_count == 1 else ['%s-%d' % (name, i) for i in range(1, max_count + 1)]
+
+
+def reservation_id(rng=random):
+    return 'r-' + ''.join(rng.choice(string.ascii_lowercase + string.digits) for dummy in range(8))
+
+
+def validate(p, flavors, images, networks):
+    name = _domain_xml.check_name(p['name'])
+    min_count, max_count = p.get('min_count') or 1, p.get('max_count') or p.get('min_count') or 1
+    if min_count < 1 or max_count < min_count:
+        raise InvalidInput('min_count (%d) must be at least 1 and max_count (%d) at least min_count'
+                           % (min_count, max_count))
+    flavor = _flavor.resolve(flavors, p['flavor'])
+    image = _image.resolve(images, p['image']) if p.get('image') else None
+    kernel = ramdisk = None
+    if image:
+        _flavor.check_image(flavor, image, None, False)
+        if image['properties'].get('kernel_id'):
+            kernel = _image.resolve(images, image['properties']['kernel_id'])
+        if image['properties'].get('ramdisk_id'):
+            ramdisk = _image.resolve(images, image['properties']['ramdisk_id'])
+    bdm = p.get('block_device_mapping') or []
+    volume_ids = {e.get('uuid') for e in bdm if isinstance(e, dict) and e.get('source_type') == 'volume'}
+    image_ids = {i['id'] for i in (_image.validate(e, n) for n, e in enumerate(images))}
+    bdms = _bdm.build(flavor, _bdm.with_image_root(bdm, image['id'] if image else None) or None, None,
+                      image['id'] if image else None, min_count, max_count,
+                      images={i: {} for i in image_ids}, volumes={v: {'size': 1} for v in volume_ids if v})
+    boot_from_volume = not any(b['source_type'] == 'image' and b['destination_type'] == 'local' and b['boot_index'] == 0
+                               for b in bdms)
+    nets = []
+    for i, req in enumerate(p.get('networks') or []):
+        if not isinstance(req, dict) or not req.get('network'):
+            raise InvalidInput('networks[%d] must be {network: NAME[, fixed_ip: IP]}, got %r' % (i, req))
+        net = _network.resolve(networks, req['network'])
+        if req.get('fixed_ip'):
+            if max_count > 1:
+                raise InvalidInput('networks[%d]: a fixed_ip cannot go to more than one instance (max_count %d)'
+                                   % (i, max_count))
+            _port.subnet_of(_network.desired_view(net)).check_requested(req['fixed_ip'], {}, net['name'])
+        nets.append({'network': net['name'], 'fixed_ip': req.get('fixed_ip'), 'device': 'eth%d' % i, 'catalog': net})
+    metadata = p.get('metadata') or {}
+    for key, value in metadata.items():
+        if not isinstance(key, str) or not isinstance(value, str) or not 1 <= len(key) <= 255 or len(value) > 255:
+            raise InvalidInput('metadata %r: %r - keys and values must be strings of at most 255 characters'
+                               % (key, value))
+    _config_drive.decode_user_data(p.get('user_data'))
+    group = p.get('server_group')
+    if group is not None:
+        if not isinstance(group, dict) or not group.get('name') or group.get('policy') not in POLICIES:
+            raise InvalidInput('server_group must be {name, policy: one of %s}, got %r' % (', '.join(POLICIES), group))
+    instances = []
+    for index, instance in enumerate(instance_names(name, max_count)):
+        _domain_xml.check_name(instance)
+        for net in nets:
+            _port.port_name(instance, net['device'])
+        instances.append({'name': instance, 'uuid': _server.instance_uuid(instance, None), 'launch_index': index})
+    scheduler = {
+        'flavor': flavor, 'image': {'id': image['id'] if image else None,
+                                    'properties': image['properties'] if image else {}},
+        'num_instances': max_count, 'min_count': min_count, 'instance_uuids': [i['uuid'] for i in instances],
+        'boot_from_volume': boot_from_volume,
+    }
+    for key in ('availability_zone', 'scheduler_hints', 'project_id'):
+        if p.get(key):
+            scheduler[key] = p[key]
+    if group:
+        scheduler['server_group'] = {'name': group['name'], 'policy': group['policy'], 'rules': group.get('rules') or {}}
+    _ipam.require_netaddr()
+    return {'name': name, 'instances': instances, 'flavor': flavor, 'image': image, 'kernel': kernel,
+            'ramdisk': ramdisk, 'networks': [{k: v for k, v in n.items() if k != 'catalog'} for n in nets],
+            'network_catalog': [n['catalog'] for n in nets], 'block_device_mapping': bdm,
+            'boot_from_volume': boot_from_volume, 'scheduler_request': scheduler,
+            'reservation_id': p.get('reservation_id') or reservation_id(), 'request_id': 'req-%s' % uuid.uuid4(),
+            'config_drive': bool(p.get('config_drive')) or (image or {}).get('properties', {}).get(
+                'img_config_drive') == 'mandatory',
+            'server_group': group['name'] if group else None, 'min_count': min_count, 'max_count': max_count}

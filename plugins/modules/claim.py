@@ -1,0 +1,218 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: novalite.compute contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: claim
+short_description: Claim an instance's resources on a hypervisor, race-safe (Nova's instance_claim)
+version_added: 0.1.0
+description:
+  - The scheduler decides on facts that may be stale; the claim decides for real. It defines
+    the instance's domain at once, holding only its instance record (C(vm_state) building,
+    C(task_state) claimed), so libvirt itself now counts it; then it recounts the host's usage
+    with its own claim included and checks Placement's formula
+    C((total - reserved) * allocation_ratio >= used) for vCPUs, memory and disk, and, for an
+    anti-affinity server group, Nova's late check (members on the host within
+    C(max_server_per_host)).
+  - If the host is over, the claim withdraws (undefines its domain) and fails with the reason,
+    so the build moves on to an alternate host. Two runs claiming at once cannot both stay
+    over capacity - each counts the other's claim once defined; both may withdraw, never
+    neither. No lock on the controller - AWX may run the two jobs on different nodes.
+  - An instance already defined on the host (claimed or built) is not claimed again.
+author:
+  - novalite.compute developers (@novalite)
+extends_documentation_fragment:
+  - novalite.compute.connection
+  - novalite.compute.attributes
+  - novalite.compute.attributes.STATEFUL
+options:
+  name:
+    description: The instance's name.
+    type: str
+    required: true
+  uuid:
+    description: The instance's UUID (derived from the name by default, as the server module does).
+    type: str
+  flavor:
+    description: The flavor.
+    type: dict
+    required: true
+  boot_from_volume:
+    description: The root disk is a volume (not counted as local disk).
+    type: bool
+    default: false
+  server_group:
+    description: The instance's server group.
+    type: str
+  group_policy:
+    description: The server group's policy; C(anti-affinity) is checked here.
+    type: str
+  max_server_per_host:
+    description: Members of an anti-affinity group allowed on one host.
+    type: int
+    default: 1
+  cpu_allocation_ratio:
+    description: The host's vCPU allocation ratio.
+    type: float
+    default: 4.0
+  ram_allocation_ratio:
+    description: The host's memory allocation ratio.
+    type: float
+    default: 1.0
+  disk_allocation_ratio:
+    description: The host's disk allocation ratio.
+    type: float
+    default: 1.0
+  reserved_host_memory_mb:
+    description: Memory kept for the host.
+    type: int
+    default: 512
+  reserved_host_disk_mb:
+    description: Disk kept for the host.
+    type: int
+    default: 0
+  reserved_host_cpus:
+    description: vCPUs kept for the host.
+    type: int
+    default: 0
+  instances_pool:
+    description: The instances pool (the host's local disk).
+    type: str
+    default: novalite-instances
+  project_id:
+    description: The instance's project.
+    type: str
+  request_id:
+    description: The request.
+    type: str
+'''
+
+EXAMPLES = r'''
+- name: Claim web-1 on its host
+  novalite.compute.claim:
+    uri: "{{ novalite_uri }}"
+    name: web-1
+    flavor: "{{ boot.flavor }}"
+    cpu_allocation_ratio: "{{ cpu_allocation_ratio | default(4.0) }}"
+'''
+
+RETURN = r'''
+usage:
+  description: The host's Placement usage with this claim, per resource class - C(total), C(reserved), C(used), C(capacity).
+  returned: success
+  type: dict
+'''
+
+import xml.etree.ElementTree as ET
+
+from ansible_collections.novalite.compute.plugins.module_utils._base import NovaliteModule
+from ansible_collections.novalite.compute.plugins.module_utils._errors import NovaliteError
+from ansible_collections.novalite.compute.plugins.module_utils import _domain_xml
+from ansible_collections.novalite.compute.plugins.module_utils import _flavor
+from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
+from ansible_collections.novalite.compute.plugins.module_utils import _resource_tracker
+from ansible_collections.novalite.compute.plugins.module_utils import _server
+
+
+class Claim(NovaliteModule):
+    argument_spec = dict(
+        name=dict(type='str', required=True),
+        uuid=dict(type='str'),
+        flavor=dict(type='dict', required=True),
+        boot_from_volume=dict(type='bool', default=False),
+        server_group=dict(type='str'),
+        group_policy=dict(type='str'),
+        max_server_per_host=dict(type='int', default=1),
+        cpu_allocation_ratio=dict(type='float', default=4.0),
+        ram_allocation_ratio=dict(type='float', default=1.0),
+        disk_allocation_ratio=dict(type='float', default=1.0),
+        reserved_host_memory_mb=dict(type='int', default=512),
+        reserved_host_disk_mb=dict(type='int', default=0),
+        reserved_host_cpus=dict(type='int', default=0),
+        instances_pool=dict(type='str', default='novalite-instances'),
+        project_id=dict(type='str'),
+        request_id=dict(type='str'),
+    )
+
+    def run(self):
+        p, hv = self.params, self.hypervisor
+        name = _domain_xml.check_name(p['name'])
+        flavor = _flavor.validate(p['flavor'])
+        if hv.domain_state(name) is not None:
+            return dict(changed=False, usage=self.usage())
+        if self.check_mode:
+            return dict(changed=True, usage=self.usage())
+        uuid_ = _server.instance_uuid(name, p['uuid'])
+        record = {'uuid': uuid_, 'name': name, 'vm_state': 'building', 'task_state': 'claimed',
+                  'created_at': _server.now(), 'server_group': p['server_group'], 'project_id': p['project_id'],
+                  'request_id': p['request_id'], 'boot_from_volume': p['boot_from_volume'],
+                  'flavor': {k: flavor[k] for k in ('name', 'id', 'vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb',
+                                                    'swap', 'extra_specs')}}
+        hv.define_domain(placeholder_xml(name, uuid_, flavor, record), name)
+        usage = self.usage()
+        problem = over_capacity(usage) or self.group_violation(name)
+        if problem:
+            hv.undefine_domain(name)
+            raise NovaliteError("Failed to claim %s on %s: %s" % (name, hv.uri, problem), usage=usage)
+        return dict(changed=True, usage=usage)
+
+    def usage(self):
+        p, hv = self.params, self.hypervisor
+        domains = hv.domains()
+        for domain in domains:
+            domain['disk_capacities'] = {t: hv.disk_capacity(domain, t)
+                                         for t in _resource_tracker.writable_disk_targets(domain['xml'])}
+            del domain['handle']
+        reserved = {k: p[k] for k in ('reserved_host_memory_mb', 'reserved_host_disk_mb', 'reserved_host_cpus')}
+        state = _resource_tracker.host_state(hv.node(), hv.pool_state(p['instances_pool']), domains, reserved, None)
+        ratios = {'VCPU': p['cpu_allocation_ratio'], 'MEMORY_MB': p['ram_allocation_ratio'],
+                  'DISK_GB': p['disk_allocation_ratio']}
+        usage = {}
+        for rc, inv in state['resources'].items():
+            usage[rc] = dict(inv, capacity=(inv['total'] - inv['reserved']) * ratios[rc])
+        usage['_instances'] = state['instances']
+        return usage
+
+    def group_violation(self, name):
+        p = self.params
+        if p['group_policy'] != 'anti-affinity' or not p['server_group']:
+            return None
+        members = [i['name'] for i in self.usage()['_instances'].values() if i.get('server_group') == p['server_group']]
+        if len(members) > p['max_server_per_host']:
+            return ("server group '%s' (anti-affinity) would have %d members here (%s), at most %d"
+                    % (p['server_group'], len(members), ', '.join(sorted(members)), p['max_server_per_host']))
+        return None
+
+
+def over_capacity(usage):
+    units = {'VCPU': 'vCPUs', 'MEMORY_MB': 'MB RAM', 'DISK_GB': 'GB disk'}
+    for rc in ('VCPU', 'MEMORY_MB', 'DISK_GB'):
+        inv = usage[rc]
+        if inv['used'] > inv['capacity']:
+            return ('%s %s used with this claim, more than the %s the host has (%s total, %s reserved)'
+                    % (inv['used'], units[rc], inv['capacity'], inv['total'], inv['reserved']))
+    return None
+
+
+def placeholder_xml(name, uuid_, flavor, record):
+    """A domain holding only the claim: the record, memory and vCPUs, nothing to start."""
+    root = ET.Element('domain', {'type': 'qemu'})
+    ET.SubElement(root, 'name').text = name
+    ET.SubElement(root, 'uuid').text = uuid_
+    ET.SubElement(root, 'metadata').append(_instance_record.to_element(record))
+    ET.SubElement(root, 'memory', {'unit': 'MiB'}).text = str(flavor['memory_mb'])
+    ET.SubElement(root, 'vcpu').text = str(flavor['vcpus'])
+    os_el = ET.SubElement(root, 'os')
+    ET.SubElement(os_el, 'type', {'arch': 'x86_64'}).text = 'hvm'
+    return ET.tostring(root, encoding='unicode')
+
+
+def main():
+    Claim.execute()
+
+
+if __name__ == '__main__':
+    main()
