@@ -17,10 +17,11 @@ def main():
         path = os.path.join(TOP, 'plugins', folder)
         if not os.path.isdir(path):
             continue
-        for name in sorted(os.listdir(path)):
-            if not name.endswith('.py') or name.startswith('_'):
-                continue
-            fqcn = 'novalite.compute.' + name[:-3]
+        # A file of filters documents each one in a NAME.yml beside it.
+        names = sorted({os.path.splitext(n)[0] for n in os.listdir(path) if not n.startswith('_')
+                        and (n.endswith('.py') or (plugin_type == 'filter' and n.endswith('.yml')))})
+        for name in names:
+            fqcn = 'novalite.compute.' + name
             out = subprocess.run(['ansible-doc', '-t', plugin_type, '-j', fqcn], stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, universal_newlines=True, check=False)
             checked += 1
@@ -30,7 +31,7 @@ def main():
                 entry = {}
             doc = entry.get('doc') or {}
             missing = [k for k, v in (('DOCUMENTATION', doc.get('description')), ('EXAMPLES', entry.get('examples')),
-                                      ('RETURN', entry.get('return') if plugin_type == 'module' else True)) if not v]
+                                      ('RETURN', entry.get('return') if plugin_type != 'inventory' else True)) if not v]
             if missing:
                 failures.append('%s %s: missing %s %s' % (plugin_type, fqcn, ', '.join(missing), out.stderr.strip()))
             else:

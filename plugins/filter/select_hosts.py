@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.novalite.compute.plugins.plugin_utils import conductor
+from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler import inventory
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.errors import NoValidHost, SchedulerError
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.scheduler import select_hosts as _select_hosts
 
@@ -28,6 +30,28 @@ def select_hosts(request, hosts, options=None):
         raise AnsibleFilterError(str(err))
 
 
+def scheduler_hosts(hostvars, hosts, aggregates=None):
+    # Only the variables the scheduler reads: templating a host's every variable could fail
+    # on ones that have nothing to do with it.
+    wanted = ('novalite_host', 'novalite_facts_error', 'group_names', 'ansible_facts') + \
+        tuple('novalite_' + key for key in inventory.SETTINGS)
+    picked = {}
+    for host in hosts:
+        hv = hostvars[host]
+        picked[host] = {key: hv[key] for key in wanted if key in hv and key != 'ansible_facts'}
+        if 'novalite_host' not in picked[host] and 'ansible_facts' in hv:
+            picked[host]['ansible_facts'] = {'novalite_host': hv['ansible_facts'].get('novalite_host')}
+    return inventory.scheduler_hosts(_plain(picked), [str(h) for h in hosts], _plain(aggregates))
+
+
+def boot_plan(boot, hosts, options=None):
+    try:
+        return conductor.build_plan(_plain(boot), _plain(hosts), _plain(options))
+    except (SchedulerError, NoValidHost) as err:
+        raise AnsibleFilterError(str(err))
+
+
 class FilterModule(object):
     def filters(self):
-        return {'select_hosts': select_hosts}
+        return {'select_hosts': select_hosts, 'scheduler_hosts': scheduler_hosts,
+                'boot_plan': boot_plan}

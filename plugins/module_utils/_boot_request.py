@@ -8,6 +8,7 @@ names, counts, metadata, user data; and what the rest of the boot needs from it.
 from __future__ import annotations
 
 import random
+import re
 import string
 import uuid
 
@@ -22,6 +23,8 @@ from ansible_collections.novalite.compute.plugins.module_utils import _network
 from ansible_collections.novalite.compute.plugins.module_utils import _port
 from ansible_collections.novalite.compute.plugins.module_utils import _server
 
+_KEY_NAME = re.compile(r'^[A-Za-z0-9 _.-]{1,255}$')
+_PUBLIC_KEY = re.compile(r'^(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+) [A-Za-z0-9+/=]+( [^\n]*)?$')
 POLICIES = ('affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity')
 
 
@@ -40,7 +43,9 @@ def validate(p, flavors, images, networks):
     if min_count < 1 or max_count < min_count:
         raise InvalidInput('min_count (%d) must be at least 1 and max_count (%d) at least min_count'
                            % (min_count, max_count))
-    flavor = _flavor.resolve(flavors, p['flavor'])
+    resolved = _flavor.resolve(flavors, p['flavor'])
+    # Nova's flavor fields, normalized, as every later step takes them (not the derived guest view).
+    flavor = {k: resolved[k] for k in _flavor.FIELDS if k in resolved}
     image = _image.resolve(images, p['image']) if p.get('image') else None
     kernel = ramdisk = None
     if image:
@@ -67,13 +72,15 @@ def validate(p, flavors, images, networks):
                 raise InvalidInput('networks[%d]: a fixed_ip cannot go to more than one instance (max_count %d)'
                                    % (i, max_count))
             _port.subnet_of(_network.desired_view(net)).check_requested(req['fixed_ip'], {}, net['name'])
-        nets.append({'network': net['name'], 'fixed_ip': req.get('fixed_ip'), 'device': 'eth%d' % i, 'catalog': net})
+        nets.append({'network': net['name'], 'fixed_ip': req.get('fixed_ip'), 'device': 'eth%d' % i,
+                     'catalog': _entry(networks, net['name'])})
     metadata = p.get('metadata') or {}
     for key, value in metadata.items():
         if not isinstance(key, str) or not isinstance(value, str) or not 1 <= len(key) <= 255 or len(value) > 255:
             raise InvalidInput('metadata %r: %r - keys and values must be strings of at most 255 characters'
                                % (key, value))
     _config_drive.decode_user_data(p.get('user_data'))
+    key_name, public_key = keypair(p.get('key_name'), p.get('public_key'), p.get('keypairs') or [])
     group = p.get('server_group')
     if group is not None:
         if not isinstance(group, dict) or not group.get('name') or group.get('policy') not in POLICIES:
@@ -98,9 +105,33 @@ def validate(p, flavors, images, networks):
     _ipam.require_netaddr()
     return {'name': name, 'instances': instances, 'flavor': flavor, 'image': image, 'kernel': kernel,
             'ramdisk': ramdisk, 'networks': [{k: v for k, v in n.items() if k != 'catalog'} for n in nets],
-            'network_catalog': [n['catalog'] for n in nets], 'block_device_mapping': bdm,
+            'network_catalog': [n['catalog'] for n in nets],
+            'image_catalog': [_entry(images, i['id']) for i in (image, kernel, ramdisk) if i], 'block_device_mapping': bdm,
             'boot_from_volume': boot_from_volume, 'scheduler_request': scheduler,
             'reservation_id': p.get('reservation_id') or reservation_id(), 'request_id': 'req-%s' % uuid.uuid4(),
             'config_drive': bool(p.get('config_drive')) or (image or {}).get('properties', {}).get(
                 'img_config_drive') == 'mandatory',
-            'server_group': group['name'] if group else None, 'min_count': min_count, 'max_count': max_count}
+            'server_group': group['name'] if group else None, 'min_count': min_count, 'max_count': max_count,
+            'key_name': key_name, 'public_key': public_key}
+
+
+def _entry(catalog, wanted):
+    """The catalog entry itself (as the image and network modules take it), not its normalized view."""
+    return [e for e in catalog if isinstance(e, dict) and wanted in (e.get('id'), e.get('name'))][0]
+
+
+def keypair(key_name, public_key, keypairs):
+    """(key_name, public_key): the key named in the keypair catalog (Nova's key_name), or the
+    public key given with the request."""
+    if key_name is not None and not _KEY_NAME.match(key_name):
+        raise InvalidInput('key_name %r must be 1-255 letters, digits, spaces, "-", "_" or "."' % (key_name,))
+    if key_name and not public_key:
+        pairs = {k.get('name'): k for k in keypairs if isinstance(k, dict)}
+        if key_name not in pairs:
+            raise InvalidInput("key_name '%s' is not in the keypair catalog (novalite_keypairs: %s)"
+                               % (key_name, ', '.join(sorted(str(n) for n in pairs)) or 'empty'))
+        public_key = pairs[key_name].get('public_key')
+    if public_key is not None and not _PUBLIC_KEY.match(public_key.strip()):
+        raise InvalidInput('public_key of key_name %r is not an OpenSSH public key ("type base64 [comment]")'
+                           % (key_name,))
+    return key_name, public_key.strip() if public_key else None

@@ -97,6 +97,19 @@ def teardown(rec):
     return volumes, ports
 
 
+def leftovers(name, instance_volumes, network_hosts):
+    """What an instance's build leaves before its record lists it, found by our naming
+    conventions, so a delete or rollback after a killed run still finds all of it:
+    `instance_volumes`, the volume names of the instances pool; `network_hosts`,
+    {network: [DHCP host {name, mac, ip}]}. Returns (volume names, [(network, host)])."""
+    volumes = sorted(v for v in instance_volumes
+                     if v in ('%s_disk' % name, '%s.console.log' % name) or v.startswith('%s_disk.' % name))
+    port = re.compile(r'^%s-eth\d+$' % re.escape(name))
+    ports = [(network, host) for network, hosts in sorted(network_hosts.items())
+             for host in hosts if port.match(host.get('name') or '')]
+    return volumes, ports
+
+
 def lease_ips(leases, macs):
     """{mac: ip} from a network's DHCP leases."""
     found = {}

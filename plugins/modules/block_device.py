@@ -44,7 +44,9 @@ options:
     description: The request's image (Nova's imageRef); its root mapping is added first unless a mapping boots first.
     type: str
   image:
-    description: The cached image of O(image_id) on this host (M(novalite.compute.image)'s RV(novalite.compute.image#module:volume)).
+    description:
+      - The cached image of O(image_id) on this host (M(novalite.compute.image)'s RV(novalite.compute.image#module:volume)).
+      - Not needed with O(state=absent), nor are O(images) - the disks' names come from the instance and the mapping.
     type: dict
   image_properties:
     description: The image's properties (C(hw_disk_bus) chooses the bus).
@@ -157,12 +159,20 @@ class BlockDevice(NovaliteModule):
         existing_volumes = {n[len('volume-'):]: {'size': _capacity(v['xml']) // _block_device.GiB}
                             for n, v in pools[p['volumes_pool']].items() if n.startswith('volume-')}
         images = dict(p['images'])
-        if p['image_id'] and p['image']:
-            images.setdefault(p['image_id'], p['image'])
+        image = p['image']
+        if p['state'] == 'absent':
+            # Removing needs only the disks' names, which come from the instance and the
+            # mapping: the cached images need not be given (a rollback may not have them).
+            image = image or _ANY_IMAGE
+            for entry in p['block_device_mapping']:
+                if isinstance(entry, dict) and entry.get('source_type') == 'image' and entry.get('uuid'):
+                    images.setdefault(entry['uuid'], _ANY_IMAGE)
+        if p['image_id'] and image:
+            images.setdefault(p['image_id'], image)
         bdms = _bdm.build(p['flavor'], _bdm.with_image_root(p['block_device_mapping'], p['image_id']) or None,
                           None, p['image_id'], images={i: {} for i in images}, volumes=existing_volumes)
         info = _bdm.block_device_info(bdms, p['image_properties'], p['machine_type'], p['config_drive'])
-        disks = _block_device.plan(p['instance'], info, p['flavor'], p['image'], images, p['instances_pool'],
+        disks = _block_device.plan(p['instance'], info, p['flavor'], image, images, p['instances_pool'],
                                    p['volumes_pool'])
         if p['state'] == 'absent':
             return self.remove(disks, pools)
@@ -214,6 +224,9 @@ class BlockDevice(NovaliteModule):
             if any(v['path'] == path for v in vols.values()):
                 return name
         raise InvalidInput('no storage pool holds %s' % path)
+
+
+_ANY_IMAGE = {'path': '', 'data_path': '', 'format': 'qcow2', 'virtual_size': 0}
 
 
 def _capacity(xml):

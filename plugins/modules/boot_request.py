@@ -56,6 +56,17 @@ options:
   user_data:
     description: User data, checked against Nova's 65535-byte limit.
     type: str
+  key_name:
+    description: The key pair to inject, by name in O(keypairs) unless O(public_key) is given.
+    type: str
+  public_key:
+    description: An OpenSSH public key to inject (under O(key_name), or C(default)).
+    type: str
+  keypairs:
+    description: The key pair catalog (C(novalite_keypairs)), C({name, public_key}).
+    type: list
+    elements: dict
+    default: []
   availability_zone:
     description: Availability zone (C(zone) or C(zone:host)).
     type: str
@@ -131,6 +142,65 @@ networks:
   returned: success
   type: list
   elements: dict
+key_name:
+  description: The key pair's name (null when none).
+  returned: success
+  type: str
+public_key:
+  description: The public key to inject (null when none).
+  returned: success
+  type: str
+min_count:
+  description: Fewest instances to build.
+  returned: success
+  type: int
+max_count:
+  description: Most instances to build.
+  returned: success
+  type: int
+config_drive:
+  description: Whether the instances get a config drive (asked, or the image's C(img_config_drive) is C(mandatory)).
+  returned: success
+  type: bool
+name:
+  description: The instance name (the prefix with several instances).
+  returned: success
+  type: str
+kernel:
+  description: The image's kernel (C(kernel_id)) resolved in the catalog, or null.
+  returned: success
+  type: dict
+ramdisk:
+  description: The image's ramdisk (C(ramdisk_id)) resolved in the catalog, or null.
+  returned: success
+  type: dict
+network_catalog:
+  description: The catalog entries of the requested networks, in interface order.
+  returned: success
+  type: list
+  elements: dict
+image_catalog:
+  description: The catalog entries of the image, its kernel and its ramdisk (those there are), as M(novalite.compute.image) takes them.
+  returned: success
+  type: list
+  elements: dict
+block_device_mapping:
+  description: The block device mapping as given (validated).
+  returned: success
+  type: list
+  elements: dict
+boot_from_volume:
+  description: Whether the root disk is a volume.
+  returned: success
+  type: bool
+server_group:
+  description: The server group's name, or null.
+  returned: success
+  type: str
+request_id:
+  description: This request's id (C(req-) and a UUID), recorded on every instance and claim.
+  returned: success
+  type: str
 reservation_id:
   description: The request's reservation id.
   returned: success
@@ -153,6 +223,9 @@ class BootRequest(NovaliteModule):
         max_count=dict(type='int'),
         metadata=dict(type='dict', default={}),
         user_data=dict(type='str', no_log=True),
+        key_name=dict(type='str', no_log=False),
+        public_key=dict(type='str', no_log=False),
+        keypairs=dict(type='list', elements='dict', default=[], no_log=False),
         availability_zone=dict(type='str'),
         scheduler_hints=dict(type='dict'),
         server_group=dict(type='dict'),

@@ -21,7 +21,10 @@ description:
     so the build moves on to an alternate host. Two runs claiming at once cannot both stay
     over capacity - each counts the other's claim once defined; both may withdraw, never
     neither. No lock on the controller - AWX may run the two jobs on different nodes.
-  - An instance already defined on the host (claimed or built) is not claimed again.
+  - An instance already defined on the host (claimed or built) by the same O(request_id) is not
+    claimed again; one defined by another request fails the claim with that request named (two
+    runs building the same name at once), as does a domain of that name that is not a novalite
+    instance.
 author:
   - novalite.compute developers (@novalite)
 extends_documentation_fragment:
@@ -141,7 +144,16 @@ class Claim(NovaliteModule):
         p, hv = self.params, self.hypervisor
         name = _domain_xml.check_name(p['name'])
         flavor = _flavor.validate(p['flavor'])
-        if hv.domain_state(name) is not None:
+        existing = hv.domain_state(name)
+        if existing is not None:
+            rec = _instance_record.from_domain_xml(existing['xml'])
+            if rec is None:
+                raise NovaliteError("Failed to claim %s on %s: a domain of that name exists and is not a novalite "
+                                    "instance" % (name, hv.uri))
+            if p['request_id'] and rec.get('request_id') and rec['request_id'] != p['request_id']:
+                raise NovaliteError("Failed to claim %s on %s: it is already there, built by request %s (vm_state %s, "
+                                    "task_state %s)" % (name, hv.uri, rec['request_id'], rec.get('vm_state'),
+                                                        rec.get('task_state')))
             return dict(changed=False, usage=self.usage())
         if self.check_mode:
             return dict(changed=True, usage=self.usage())

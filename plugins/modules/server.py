@@ -399,16 +399,25 @@ class Server(NovaliteModule):
             self.save_record(rec)
 
     def delete(self, rec):
-        hv, name = self.hypervisor, self.params['name']
+        """Everything the record lists, and what the conventions of our names find besides
+        (a build killed before its record listed a disk or port); the domain goes last."""
+        hv, p = self.hypervisor, self.params
         volumes, ports = _server.teardown(rec)
-        removed = ['%s/%s' % v for v in volumes] + ['%s/%s' % (n, h['name']) for n, h in ports]
+        local = hv.volumes(p['instances_pool']) or {}
+        network_hosts = {n: _network.describe(xml)[1] for n, xml in hv.network_xmls().items()}
+        extra_volumes, extra_ports = _server.leftovers(p['name'], list(local), network_hosts)
+        volumes += [(p['instances_pool'], v) for v in extra_volumes if (p['instances_pool'], v) not in volumes]
+        ports += [(n, h) for n, h in extra_ports if (n, h['mac']) not in {(pn, ph['mac']) for pn, ph in ports}]
         console = rec.get('console_log')
+        if console and (p['instances_pool'], posixpath.basename(console)) not in volumes:
+            volumes.append((p['instances_pool'], posixpath.basename(console)))
+        removed = ['%s/%s' % v for v in volumes] + ['%s/%s' % (n, h['name']) for n, h in ports]
         if not self.check_mode:
-            hv.stop_domain(name)
-            hv.undefine_domain(name)
+            # The domain (with its record) goes last: a run killed half-way leaves the record,
+            # and running the delete again finishes the job from it.
+            hv.stop_domain(p['name'])
             pools = {}
-            for pool, volume in volumes + ([(self.params['instances_pool'], posixpath.basename(console))]
-                                           if console else []):
+            for pool, volume in volumes:
                 vols = pools.setdefault(pool, hv.volumes(pool) or {})
                 if volume in vols:
                     hv.delete_volume(vols[volume]['handle'])
@@ -416,7 +425,8 @@ class Server(NovaliteModule):
                 state = hv.network_state(network)
                 if state and any(h['mac'] == host['mac'] for h in _network.describe(state['xml'])[1]):
                     hv.update_network(network, 'delete', 'host', _network.host_xml(host))
-        return dict(changed=True, actions=['stop', 'undefine', 'delete_volumes', 'release_ports'], removed=removed,
+            hv.undefine_domain(p['name'])
+        return dict(changed=True, actions=['stop', 'delete_volumes', 'release_ports', 'undefine'], removed=removed,
                     server=None)
 
     # -- helpers --------------------------------------------------------------------------------

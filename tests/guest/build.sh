@@ -18,6 +18,8 @@ recipe=$(cat "$here/build.sh" "$here/init" <(echo "$kernel_pkg") | sha256sum | c
 
 if [ -f "$out/recipe.sha256" ] && [ "$(cat "$out/recipe.sha256")" = "$recipe" ] \
    && [ -f "$out/guest.qcow2" ] && [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.gz" ]; then
+  # The image catalog of inventory/local.yml reads the checksums from here.
+  [ -f "$out/SHA256SUMS" ] || (cd "$out" && sha256sum guest.qcow2 vmlinuz initrd.gz > SHA256SUMS)
   echo "$out"
   exit 0
 fi
@@ -71,6 +73,7 @@ mkdir -p "$out"
 for f in guest.qcow2 vmlinuz initrd.gz; do
   install -m 0644 "$f" "$out/$f.tmp" && mv -f "$out/$f.tmp" "$out/$f"
 done
+(cd "$out" && sha256sum guest.qcow2 vmlinuz initrd.gz > SHA256SUMS)
 echo "$kver" > "$out/kernel.version"
 echo "$recipe" > "$out/recipe.sha256"
 echo "$out"

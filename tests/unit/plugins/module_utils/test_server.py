@@ -80,3 +80,15 @@ def test_instance_uuid_is_stable_or_given():
 def test_lease_ips():
     leases = [{'mac': 'FA:16:3E:00:00:01', 'ipaddr': '10.0.0.5'}, {'mac': 'fa:16:3e:00:00:09', 'ipaddr': '10.0.0.9'}]
     assert _server.lease_ips(leases, {'fa:16:3e:00:00:01'}) == {'fa:16:3e:00:00:01': '10.0.0.5'}
+
+
+def test_leftovers_found_by_name_and_only_this_instances():
+    volumes = ['web_disk', 'web_disk.eph0', 'web_disk.swap', 'web_disk.config', 'web.console.log',
+               'web-1_disk', 'web-1.console.log', 'webby_disk', 'sha256-abc']
+    hosts = {'net-a': [{'name': 'web-eth0', 'mac': 'fa:16:3e:00:00:01', 'ip': '10.0.0.2'},
+                       {'name': 'web-1-eth0', 'mac': 'fa:16:3e:00:00:02', 'ip': '10.0.0.3'}],
+             'net-b': [{'name': 'web-eth1', 'mac': 'fa:16:3e:00:00:03', 'ip': '10.1.0.2'},
+                       {'name': 'web-ethx', 'mac': 'fa:16:3e:00:00:04', 'ip': '10.1.0.3'}]}
+    found_volumes, found_ports = _server.leftovers('web', volumes, hosts)
+    assert found_volumes == ['web.console.log', 'web_disk', 'web_disk.config', 'web_disk.eph0', 'web_disk.swap']
+    assert [(n, h['name']) for n, h in found_ports] == [('net-a', 'web-eth0'), ('net-b', 'web-eth1')]
