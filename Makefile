@@ -2,11 +2,16 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: demo test setup guest-image harness-up harness-down clean
+.PHONY: demo demo-clean test setup guest-image harness-up harness-down clean
 
-## make demo: prepare this machine as a hypervisor and show what it reports
+## make demo: prepare this machine as a hypervisor, boot two instances of the test guest,
+## show what they reported and the instance table
 demo: setup guest-image
 	ansible-playbook -i inventory/local.yml playbooks/demo.yml
+
+## make demo-clean: delete the demo's instances
+demo-clean:
+	ansible-playbook -i inventory/local.yml playbooks/delete.yml -e delete_prefix=demo-
 
 ## make test: every suite (sanity, docs, unit, harness, integration, molecule)
 test: setup guest-image
