@@ -153,7 +153,9 @@ class BlockDevice(NovaliteModule):
         p, hv = self.params, self.hypervisor
         pools = {name: hv.volumes(name) for name in (p['instances_pool'], p['volumes_pool'])}
         for name, vols in pools.items():
-            if vols is None:
+            if vols is None and p['state'] == 'absent':
+                pools[name] = {}            # no pool, no disk of this instance in it
+            elif vols is None:
                 raise InvalidInput("storage pool '%s' not found on %s: prepare the host with the role "
                                    "novalite.compute.compute_host" % (name, hv.uri))
         existing_volumes = {n[len('volume-'):]: {'size': _capacity(v['xml']) // _block_device.GiB}

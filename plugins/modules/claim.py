@@ -89,8 +89,15 @@ options:
     description: The instance's project.
     type: str
   request_id:
-    description: The request.
+    description: The request; an instance already there from another request is not taken.
     type: str
+  retries:
+    description:
+      - Claims again (after a random pause of 0.2-1.5 s) up to this many times when the host is
+        over capacity while another claim or build is in progress on it - racing claims may all
+        have counted each other and withdrawn. A host that is simply full fails at once.
+    type: int
+    default: 3
 '''
 
 EXAMPLES = r'''
@@ -103,12 +110,18 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+attempts:
+  description: How many times the claim was made (more than 1 after a race).
+  returned: when a claim was made
+  type: int
 usage:
   description: The host's Placement usage with this claim, per resource class - C(total), C(reserved), C(used), C(capacity).
   returned: success
   type: dict
 '''
 
+import random
+import time
 import xml.etree.ElementTree as ET
 
 from ansible_collections.novalite.compute.plugins.module_utils._base import NovaliteModule
@@ -138,6 +151,7 @@ class Claim(NovaliteModule):
         instances_pool=dict(type='str', default='novalite-instances'),
         project_id=dict(type='str'),
         request_id=dict(type='str'),
+        retries=dict(type='int', default=3),
     )
 
     def run(self):
@@ -163,13 +177,20 @@ class Claim(NovaliteModule):
                   'request_id': p['request_id'], 'boot_from_volume': p['boot_from_volume'],
                   'flavor': {k: flavor[k] for k in ('name', 'id', 'vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb',
                                                     'swap', 'extra_specs')}}
-        hv.define_domain(placeholder_xml(name, uuid_, flavor, record), name)
-        usage = self.usage()
-        problem = over_capacity(usage) or self.group_violation(name)
-        if problem:
+        for attempt in range(p['retries'] + 1):
+            hv.define_domain(placeholder_xml(name, uuid_, flavor, record), name)
+            usage = self.usage()
+            problem = over_capacity(usage) or self.group_violation(name, usage)
+            if not problem:
+                return dict(changed=True, usage=usage, attempts=attempt + 1)
             hv.undefine_domain(name)
-            raise NovaliteError("Failed to claim %s on %s: %s" % (name, hv.uri, problem), usage=usage)
-        return dict(changed=True, usage=usage)
+            if attempt < p['retries'] and contended(usage, name):
+                # Claims racing on this host may all have counted each other and withdrawn:
+                # try again after a random pause, so that one of them comes first.
+                time.sleep(random.uniform(0.2, 1.5))
+                continue
+            raise NovaliteError("Failed to claim %s on %s: %s" % (name, hv.uri, problem), usage=usage,
+                                attempts=attempt + 1)
 
     def usage(self):
         p, hv = self.params, self.hypervisor
@@ -188,15 +209,20 @@ class Claim(NovaliteModule):
         usage['_instances'] = state['instances']
         return usage
 
-    def group_violation(self, name):
+    def group_violation(self, name, usage):
         p = self.params
         if p['group_policy'] != 'anti-affinity' or not p['server_group']:
             return None
-        members = [i['name'] for i in self.usage()['_instances'].values() if i.get('server_group') == p['server_group']]
+        members = [i['name'] for i in usage['_instances'].values() if i.get('server_group') == p['server_group']]
         if len(members) > p['max_server_per_host']:
             return ("server group '%s' (anti-affinity) would have %d members here (%s), at most %d"
                     % (p['server_group'], len(members), ', '.join(sorted(members)), p['max_server_per_host']))
         return None
+
+
+def contended(usage, name):
+    """Another claim or build is in progress on the host (it may withdraw)."""
+    return any(i.get('vm_state') == 'building' and i.get('name') != name for i in usage['_instances'].values())
 
 
 def over_capacity(usage):

@@ -257,6 +257,9 @@ class Server(NovaliteModule):
         if p['state'] == 'absent':
             return self.delete(rec) if rec else dict(changed=False, actions=[], removed=[], server=None)
         if rec is not None and rec.get('task_state') == 'claimed':
+            if p['request_id'] and rec.get('request_id') and rec['request_id'] != p['request_id']:
+                raise NovaliteError("instance '%s' on %s is claimed by request %s, not this one (%s)"
+                                    % (p['name'], hv.uri, rec['request_id'], p['request_id']))
             rec = None          # a claim (novalite.compute.claim) holds the place: spawn over it
         if rec is None:
             if p['state'] in ('stopped', 'rebooted') and not p['flavor']:
@@ -358,6 +361,8 @@ class Server(NovaliteModule):
         deadline = time.monotonic() + p['timeout']
         while True:
             state = hv.domain_state(p['name'])
+            if state is None:
+                raise NovaliteError("instance '%s' was removed while booting" % p['name'])
             if state['state'] in ('shutoff', 'crashed'):
                 raise NovaliteError("instance '%s' stopped while booting (libvirt state %s)" % (p['name'], state['state']))
             if state['state'] == 'running' and self.booted(rec):
@@ -431,6 +436,15 @@ class Server(NovaliteModule):
 
     # -- helpers --------------------------------------------------------------------------------
     def save_record(self, rec):
+        # A spawn left running by a killed run must not write over the record of the build
+        # that took its place (same name, another request).
+        state = self.hypervisor.domain_state(self.params['name'])
+        current = _instance_record.from_domain_xml(state['xml']) if state else None
+        if current is None or (rec.get('request_id') and current.get('request_id')
+                               and current['request_id'] != rec['request_id']):
+            raise NovaliteError("instance '%s' on %s was removed or taken over by request %s while this request "
+                                "(%s) was building it" % (self.params['name'], self.hypervisor.uri,
+                                                          (current or {}).get('request_id'), rec.get('request_id')))
         element = _instance_record.to_element(rec, namespaced=False)
         xml = ET.tostring(element, encoding='unicode')
         self.hypervisor.set_domain_metadata(self.params['name'], xml, _instance_record.PREFIX,
