@@ -17,10 +17,21 @@ suite_sanity() {
 }
 suite_docs() {
   python tests/check_docs.py &&
-    rm -rf "$stage/galaxy" && mkdir -p "$stage/galaxy" &&
+    rm -rf build/galaxy "$stage/ee" && mkdir -p build/galaxy &&
     antsibull-changelog lint &&
-    ansible-galaxy collection build --force --output-path "$stage/galaxy" . &&
-    ls "$stage"/galaxy/novalite-compute-*.tar.gz
+    ansible-galaxy collection build --force --output-path build/galaxy . &&
+    ls build/galaxy/novalite-compute-*.tar.gz &&
+    check_execution_environment
+}
+# execution-environment.yml: ansible-builder makes the build context (building the image
+# needs a container runtime, which these machines do not have); check what it made.
+check_execution_environment() {
+  ansible-builder create -f execution-environment.yml -c "$stage/ee" --output-filename Containerfile >/dev/null &&
+    grep -q 'novalite-collections/' "$stage/ee/Containerfile" &&
+    grep -q 'ansible-galaxy collection install' "$stage/ee/Containerfile" &&
+    ls "$stage"/ee/_build/collections/novalite-compute-*.tar.gz "$stage/ee/_build/requirements.txt" \
+      "$stage/ee/_build/bindep.txt" >/dev/null &&
+    echo "ansible-builder create: build context in $stage/ee"
 }
 suite_units() { pytest -q -p no:cacheprovider tests/unit; }
 suite_parity() {
