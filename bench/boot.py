@@ -60,8 +60,12 @@ def timed(cmd, environ, cwd=TOP):
 
 
 def community_libvirt():
-    """community.libvirt from the `ansible` wheel (PyPI), unpacked once into WORK."""
+    """community.libvirt from the `ansible` wheel (PyPI), unpacked once into WORK, and the
+    lxml its virt module needs, installed beside it (not into the project's venv)."""
     dest = os.path.join(WORK, 'collections')
+    pylib = os.path.join(WORK, 'pylib')
+    if not os.path.isdir(os.path.join(pylib, 'lxml')):
+        subprocess.run([os.path.join(VENV, 'pip'), 'install', '-q', '--target', pylib, 'lxml'], check=True)
     if os.path.exists(os.path.join(dest, 'ansible_collections', 'community', 'libvirt', 'MANIFEST.json')):
         return dest
     wheels = os.path.join(WORK, 'wheels')
@@ -216,6 +220,7 @@ def main():
     os.makedirs(WORK, exist_ok=True)
     environ = env()
     cl_environ = env(community_libvirt())
+    cl_environ['PYTHONPATH'] = os.path.join(WORK, 'pylib')
     methods = ['novalite', 'shell', 'community_libvirt']
     with tempfile.TemporaryDirectory(dir=WORK) as tmp:
         os.chmod(tmp, 0o755)        # qemu reads the baselines' overlay disks from here

@@ -1,0 +1,65 @@
+"""The whole boot request validated before any work (_boot_request.validate)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.novalite.compute.plugins.module_utils import _boot_request
+from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
+
+FLAVORS = [{'name': 'm1.nano', 'id': '0', 'vcpus': 1, 'memory_mb': 128, 'root_gb': 1}]
+IMAGES = [{'name': 'guest', 'id': 'guest', 'source': '/srv/guest.qcow2', 'checksum': 'a' * 64, 'min_ram': 64}]
+NETWORKS = [{'name': 'tenant', 'cidr': '10.0.0.0/24'}]
+KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB test@novalite'
+
+
+def validate(**p):
+    params = {'name': 'web', 'flavor': 'm1.nano', 'image': 'guest', 'networks': [{'network': 'tenant'}]}
+    params.update(p)
+    return _boot_request.validate(params, FLAVORS, IMAGES, NETWORKS)
+
+
+def test_several_instances_are_named_as_nova_does():
+    result = validate(max_count=3, min_count=2)
+    assert [i['name'] for i in result['instances']] == ['web-1', 'web-2', 'web-3']
+    assert [i['launch_index'] for i in result['instances']] == [0, 1, 2]
+    assert result['scheduler_request']['num_instances'] == 3 and result['scheduler_request']['min_count'] == 2
+    assert validate()['instances'][0]['name'] == 'web'
+
+
+def test_what_later_steps_take_is_the_catalog_entries_and_nova_flavor_fields():
+    result = validate()
+    assert result['image_catalog'] == IMAGES
+    assert result['network_catalog'] == NETWORKS
+    assert 'guest' not in result['flavor'] and result['flavor']['memory_mb'] == 128
+    assert result['networks'] == [{'network': 'tenant', 'fixed_ip': None, 'device': 'eth0'}]
+    assert result['reservation_id'].startswith('r-') and len(result['reservation_id']) == 10
+    assert result['request_id'].startswith('req-')
+
+
+@pytest.mark.parametrize('fields, message', [
+    ({'min_count': 3, 'max_count': 2}, 'max_count'),
+    ({'flavor': 'm9.huge'}, 'm9.huge'),
+    ({'image': 'nope'}, 'nope'),
+    ({'networks': [{'network': 'other'}]}, 'other'),
+    ({'networks': [{'network': 'tenant', 'fixed_ip': '10.0.0.9'}], 'max_count': 2}, 'fixed_ip'),
+    ({'networks': [{'network': 'tenant', 'fixed_ip': '10.1.0.9'}]}, '10.1.0.9'),
+    ({'name': 'a/b'}, 'a/b'),
+    ({'name': '..'}, '..'),
+    ({'name': 'x<y'}, 'x<y'),
+    ({'metadata': {'k': 'v' * 256}}, 'metadata'),
+    ({'key_name': 'ops'}, "key_name 'ops' is not in the keypair catalog"),
+    ({'key_name': 'ops', 'public_key': 'not a key'}, 'public_key'),
+    ({'server_group': {'name': 'g', 'policy': 'sometimes'}}, 'server_group'),
+])
+def test_bad_requests_fail_before_any_work_naming_the_field(fields, message):
+    with pytest.raises(InvalidInput) as err:
+        validate(**fields)
+    assert message in str(err.value)
+
+
+def test_key_pairs_from_the_catalog_or_given():
+    result = validate(key_name='ops', keypairs=[{'name': 'ops', 'public_key': KEY + '\n'}])
+    assert (result['key_name'], result['public_key']) == ('ops', KEY)
+    result = validate(public_key=KEY)
+    assert (result['key_name'], result['public_key']) == (None, KEY)
