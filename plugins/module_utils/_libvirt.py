@@ -153,13 +153,15 @@ class Hypervisor(object):
         self.call("undefine storage pool '%s'" % name, pool.undefine)
 
     # -- storage volumes --------------------------------------------------------------------
-    def volumes(self, pool_name):
-        """Every volume of a pool, refreshed first: {name: {'path', 'xml', 'handle'}}."""
+    def volumes(self, pool_name, refresh=True):
+        """Every volume of a pool, refreshed first unless asked not to (a read-only connection
+        cannot): {name: {'path', 'xml', 'handle'}}."""
         pool = self.pool(pool_name)
         if pool is None:
             return None
         what = "list volumes of storage pool '%s'" % pool_name
-        self.call("refresh storage pool '%s'" % pool_name, pool.refresh, 0)
+        if refresh:
+            self.call("refresh storage pool '%s'" % pool_name, pool.refresh, 0)
         result = {}
         for vol in self.call(what, pool.listAllVolumes, 0):
             name = vol.name()

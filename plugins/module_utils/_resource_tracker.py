@@ -13,6 +13,7 @@ vCPUs, its memory and the virtual size of its writable disks.
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.novalite.compute.plugins.module_utils import _capabilities
@@ -90,20 +91,47 @@ def _is_io_op(entry):
     return entry['vm_state'] == 'building' or entry.get('task_state') in _instance_record.IO_WORKLOAD_TASK_STATES
 
 
-def failed_builds(entries):
-    """Builds that ended in error since the host's last successful one (Nova resets the
-    counter on success, nova/compute/stats.py build_succeeded)."""
-    managed = [e for e in entries if e['managed']]
-    last_success = max((e['launched_at'] for e in managed if e.get('launched_at')), default='')
-    return sum(1 for e in managed if e['vm_state'] == 'error' and (e.get('created_at') or '') > last_success)
+# A failed build attempt that was rolled back leaves no instance record; the host remembers it
+# as an empty volume of its instances pool named FAILED_BUILD_PREFIX + time + instance name.
+FAILED_BUILD_PREFIX = 'failed-build.'
+_MARKER = re.compile(r'^failed-build\.(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z\.')
 
 
-def host_state(node, instances_pool, domains, reserved, updated):
+def failed_build_marker(instance, when):
+    """The marker volume's name for a failed build of `instance` at `when` (UTC ISO)."""
+    return '%s%s.%s' % (FAILED_BUILD_PREFIX, when.replace('-', '').replace(':', ''), instance)
+
+
+def failed_build_times(volume_names):
+    """The times (UTC ISO) of the failed-build markers among a pool's volume names."""
+    times = []
+    for name in volume_names:
+        match = _MARKER.match(name)
+        if match:
+            times.append('%s-%s-%sT%s:%s:%sZ' % match.groups())
+    return sorted(times)
+
+
+def last_success(entries):
+    return max((e['launched_at'] for e in entries if e['managed'] and e.get('launched_at')), default='')
+
+
+def failed_builds(entries, markers=()):
+    """Builds that failed since the host's last successful one (Nova counts every FAILED or
+    RESCHEDULED build and resets the counter on success, nova/compute/stats.py): records in
+    error, and the markers of attempts that were rolled back."""
+    since = last_success(entries)
+    errors = sum(1 for e in entries if e['managed'] and e['vm_state'] == 'error' and (e.get('created_at') or '') > since)
+    return errors + sum(1 for when in markers if when > since)
+
+
+def host_state(node, instances_pool, domains, reserved, updated, failed_build_markers=()):
     """The host state the scheduler works on, with Nova's HostState names.
 
     node: Hypervisor.node(); instances_pool: pool_state() of the instances pool or None;
     domains: see instance_usage(); reserved: reserved_host_memory_mb, reserved_host_disk_mb,
-    reserved_host_cpus (Nova's compute-node settings); updated: when this was read (UTC ISO).
+    reserved_host_cpus (Nova's compute-node settings); updated: when this was read (UTC ISO);
+    failed_build_markers: failed_build_times() of the instances pool.
     """
     caps = node['capabilities_xml']
     entries = [instance_usage(d) for d in domains]
@@ -152,6 +180,6 @@ def host_state(node, instances_pool, domains, reserved, updated):
         },
         'num_instances': len(entries),
         'num_io_ops': sum(1 for e in entries if _is_io_op(e)),
-        'failed_builds': failed_builds(entries),
+        'failed_builds': failed_builds(entries, failed_build_markers),
         'instances': {e['uuid']: e for e in entries},
     }

@@ -167,7 +167,12 @@ ansible_facts:
           description: Instances building or in an I/O-heavy task state (Nova's C(io_workload)).
           type: int
         failed_builds:
-          description: Builds on this host that ended in error since its last successful one.
+          description:
+            - Build attempts on this host that failed since its last successful build (Nova's
+              C(failed_builds), which the BuildFailureWeigher reads) - instance records in error,
+              and the attempts that were rolled back, which the host remembers as empty volumes
+              C(failed-build.<time>.<instance>) of its instances pool (a successful build
+              removes them).
           type: int
         instances:
           description:
@@ -210,7 +215,11 @@ class HostFacts(NovaliteModule):
                                          for target in _resource_tracker.writable_disk_targets(domain['xml'])}
             del domain['handle']
         updated = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
-        facts = _resource_tracker.host_state(node, pool, domains, reserved, updated)
+        markers = []
+        if pool is not None and pool['active']:
+            # Made through libvirt, so listed without a refresh (which a read-only connection cannot do).
+            markers = _resource_tracker.failed_build_times(hv.volumes(self.params['instances_pool'], refresh=False) or {})
+        facts = _resource_tracker.host_state(node, pool, domains, reserved, updated, markers)
         return dict(changed=False, ansible_facts=dict(novalite_host=facts))
 
 

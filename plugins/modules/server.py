@@ -119,6 +119,14 @@ options:
     description: Pool of the instances' files (config drive, console log).
     type: str
     default: novalite-instances
+  failed_build:
+    description:
+      - With O(state=absent), the deletion is the rollback of a failed build attempt - the host
+        counts it in its C(failed_builds) (Nova's stat, read by the BuildFailureWeigher) until
+        its next successful build. The count is kept as an empty volume
+        C(failed-build.<time>.<name>) of O(instances_pool); a successful spawn removes them.
+    type: bool
+    default: false
   wait:
     description: Wait until the instance runs (and, with O(wait_for), until it shows it booted).
     type: bool
@@ -208,6 +216,7 @@ from ansible_collections.novalite.compute.plugins.module_utils import _domain_xm
 from ansible_collections.novalite.compute.plugins.module_utils import _flavor
 from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
 from ansible_collections.novalite.compute.plugins.module_utils import _network
+from ansible_collections.novalite.compute.plugins.module_utils import _resource_tracker
 from ansible_collections.novalite.compute.plugins.module_utils import _server
 
 
@@ -239,6 +248,7 @@ class Server(NovaliteModule):
         graphics_listen=dict(type='str', default='127.0.0.1'),
         instances_pool=dict(type='str', default='novalite-instances'),
         wait=dict(type='bool', default=True),
+        failed_build=dict(type='bool', default=False),
         wait_for=dict(type='str', choices=['running', 'boot_marker', 'ip'], default='running'),
         boot_marker=dict(type='str', default='login:|NOVALITE-GUEST-REPORT'),
         timeout=dict(type='int', default=300),
@@ -255,7 +265,12 @@ class Server(NovaliteModule):
             raise InvalidInput("domain '%s' on %s is not a novalite instance; novalite leaves it alone"
                                % (p['name'], hv.uri))
         if p['state'] == 'absent':
-            return self.delete(rec) if rec else dict(changed=False, actions=[], removed=[], server=None)
+            result = self.delete(rec) if rec else dict(changed=False, actions=[], removed=[], server=None)
+            if p['failed_build']:
+                result.update(changed=True, actions=result['actions'] + ['record_failed_build'])
+                if not self.check_mode:
+                    self.record_failed_build()
+            return result
         if rec is not None and rec.get('task_state') == 'claimed':
             if p['request_id'] and rec.get('request_id') and rec['request_id'] != p['request_id']:
                 raise NovaliteError("instance '%s' on %s is claimed by request %s, not this one (%s)"
@@ -313,6 +328,7 @@ class Server(NovaliteModule):
             raise
         rec.update(vm_state='active', task_state=None, launched_at=_server.now())
         self.save_record(rec)
+        self.forget_failed_builds()
         result['server'] = self.describe(p['name'])
         return result
 
@@ -433,6 +449,24 @@ class Server(NovaliteModule):
             hv.undefine_domain(p['name'])
         return dict(changed=True, actions=['stop', 'delete_volumes', 'release_ports', 'undefine'], removed=removed,
                     server=None)
+
+    # -- the host's failed builds (Nova's failed_builds stat) --------------------------------
+    def record_failed_build(self):
+        p, hv = self.params, self.hypervisor
+        if hv.pool(p['instances_pool']) is None:
+            self.module.warn("storage pool '%s' is missing on %s: this failed build is not counted"
+                             % (p['instances_pool'], hv.uri))
+            return
+        name = _resource_tracker.failed_build_marker(p['name'], _server.now())
+        if name not in (hv.volumes(p['instances_pool']) or {}):
+            hv.create_volume(p['instances_pool'], _volume_xml(name, 0), name)
+
+    def forget_failed_builds(self):
+        """A successful build resets the host's count (nova/compute/stats.py build_succeeded)."""
+        vols = self.hypervisor.volumes(self.params['instances_pool']) or {}
+        for name in vols:
+            if name.startswith(_resource_tracker.FAILED_BUILD_PREFIX):
+                self.hypervisor.delete_volume(vols[name]['handle'])
 
     # -- helpers --------------------------------------------------------------------------------
     def save_record(self, rec):

@@ -122,6 +122,18 @@ def test_failed_builds_reset_by_a_later_success():
     assert state(domains)['failed_builds'] == 2
 
 
+def test_rolled_back_attempts_count_through_their_markers_until_a_success():
+    marker = rt.failed_build_marker('web-1', '2026-01-03T10:20:30Z')
+    assert marker == 'failed-build.20260103T102030Z.web-1'
+    names = [marker, rt.failed_build_marker('web-2', '2026-01-01T00:00:00Z'), 'web-1_disk', 'failed-build.x']
+    times = rt.failed_build_times(names)
+    assert times == ['2026-01-01T00:00:00Z', '2026-01-03T10:20:30Z']
+    ok = managed('ok', vm_state='active', created_at='2026-01-02T00:00:00Z', launched_at='2026-01-02T00:01:00Z')
+    s = rt.host_state(NODE, POOL, [ok], RESERVED, '2026-11-21T00:00:00Z', times)
+    assert s['failed_builds'] == 1      # the marker of 01-01 is older than the success of 01-02
+    assert rt.host_state(NODE, POOL, [], RESERVED, '2026-11-21T00:00:00Z', times)['failed_builds'] == 2
+
+
 @pytest.mark.parametrize('flavor, bfv, expected', [
     ({'root_gb': 10, 'ephemeral_gb': 5, 'swap': 0}, False, 15),
     ({'root_gb': 10, 'ephemeral_gb': 0, 'swap': 1}, False, 11),
