@@ -81,8 +81,9 @@ def _bool_from_string(value):
 
 # -- the API schema --------------------------------------------------------------------------
 def _schema_error(where, field, value, why):
+    shown = value if isinstance(value, str) and value.isprintable() else repr(value)
     return BDMError(where, 'ValidationError', "Invalid input for field/attribute %s. Value: %s. %s"
-                    % (field, value, why))
+                    % (field, shown, why))
 
 
 def _check_string(where, field, value, max_length=255, min_length=0, pattern=None):

@@ -39,7 +39,8 @@ def reservation_id(rng=random):
 
 def validate(p, flavors, images, networks):
     name = _domain_xml.check_name(p['name'])
-    min_count, max_count = p.get('min_count') or 1, p.get('max_count') or p.get('min_count') or 1
+    min_count = 1 if p.get('min_count') is None else p['min_count']
+    max_count = max(min_count, 1) if p.get('max_count') is None else p['max_count']
     if min_count < 1 or max_count < min_count:
         raise InvalidInput('min_count (%d) must be at least 1 and max_count (%d) at least min_count'
                            % (min_count, max_count))
@@ -55,6 +56,12 @@ def validate(p, flavors, images, networks):
         if image['properties'].get('ramdisk_id'):
             ramdisk = _image.resolve(images, image['properties']['ramdisk_id'])
     bdm = p.get('block_device_mapping') or []
+    for i, entry in enumerate(bdm):
+        if isinstance(entry, dict) and entry.get('source_type') == 'volume':
+            try:
+                uuid.UUID(str(entry.get('uuid')))
+            except ValueError:
+                raise InvalidInput('block_device_mapping[%d].uuid %r is not a volume id (a UUID)' % (i, entry.get('uuid')))
     volume_ids = {e.get('uuid') for e in bdm if isinstance(e, dict) and e.get('source_type') == 'volume'}
     image_ids = {i['id'] for i in (_image.validate(e, n) for n, e in enumerate(images))}
     bdms = _bdm.build(flavor, _bdm.with_image_root(bdm, image['id'] if image else None) or None, None,
@@ -67,7 +74,9 @@ def validate(p, flavors, images, networks):
         if not isinstance(req, dict) or not req.get('network'):
             raise InvalidInput('networks[%d] must be {network: NAME[, fixed_ip: IP]}, got %r' % (i, req))
         net = _network.resolve(networks, req['network'])
-        if req.get('fixed_ip'):
+        if req.get('fixed_ip') is not None:
+            if not isinstance(req['fixed_ip'], str) or not req['fixed_ip']:
+                raise InvalidInput('networks[%d].fixed_ip %r is not an IP address' % (i, req['fixed_ip']))
             if max_count > 1:
                 raise InvalidInput('networks[%d]: a fixed_ip cannot go to more than one instance (max_count %d)'
                                    % (i, max_count))
@@ -128,7 +137,7 @@ def keypair(key_name, public_key, keypairs):
     if key_name and not public_key:
         pairs = {k.get('name'): k for k in keypairs if isinstance(k, dict)}
         if key_name not in pairs:
-            raise InvalidInput("key_name '%s' is not in the keypair catalog (novalite_keypairs: %s)"
+            raise InvalidInput("key_name %r is not in the keypair catalog (novalite_keypairs: %s)"
                                % (key_name, ', '.join(sorted(str(n) for n in pairs)) or 'empty'))
         public_key = pairs[key_name].get('public_key')
     if public_key is not None and not _PUBLIC_KEY.match(public_key.strip()):

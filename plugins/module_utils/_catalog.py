@@ -20,7 +20,7 @@ def find(catalog, wanted, kind, variable, validate):
         raise InvalidInput('%s has the name(s) %s more than once' % (variable, ', '.join(dupes)))
     match = [e for e in entries if e['name'] == wanted] or [e for e in entries if e['id'] == str(wanted)]
     if not match:
-        raise InvalidInput("%s '%s' not found; known: %s" % (kind, wanted, ', '.join(names) or 'none'))
+        raise InvalidInput("%s %r not found; known: %s" % (kind, wanted, ', '.join(names) or 'none'))
     return match[0], entries
 
 

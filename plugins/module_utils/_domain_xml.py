@@ -27,6 +27,9 @@ UEFI_LOADER = '/usr/share/OVMF/OVMF_CODE.fd'
 UEFI_VARS_TEMPLATE = '/usr/share/OVMF/OVMF_VARS.fd'
 _WATCHDOG_ACTIONS = {'none': None, 'disabled': None, 'pause': 'pause', 'poweroff': 'poweroff', 'reset': 'reset'}
 _CONTROL = re.compile(r'[\x00-\x1f\x7f]')
+# An instance's name becomes its domain's name and the start of its files' and ports' names:
+# letters, digits, '.', '_' and '-' only, not first a '-' or a '.'.
+_NAME = re.compile(r'^[^\W][\w.-]*$', re.UNICODE)
 
 
 def _sub(parent, tag, attrs=None, text=None):
@@ -40,8 +43,9 @@ def check_name(name, what='name'):
     """A domain name libvirt and the host's file names can carry safely."""
     if not isinstance(name, str) or not name or len(name) > 255:
         raise InvalidInput('%s must be 1-255 characters, got %r' % (what, name))
-    if _CONTROL.search(name) or '/' in name or name in ('.', '..') or '..' in name:
-        raise InvalidInput("%s %r must not contain '/', '..' or control characters" % (what, name))
+    if _CONTROL.search(name) or '/' in name or '..' in name or not _NAME.match(name):
+        raise InvalidInput("%s %r must be letters, digits, '.', '_' and '-' (not first '.' or '-', no '..')"
+                           % (what, name))
     return name
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import traceback
 
-from ansible_collections.novalite.compute.plugins.module_utils._errors import NovaliteError
+from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput, NovaliteError
 
 try:
     import libvirt
@@ -85,6 +85,8 @@ class Hypervisor(object):
             return func(*args)
         except libvirt.libvirtError as err:
             raise NovaliteError('Failed to %s on %s: %s' % (what, self.uri, _cause(err)))
+        except (TypeError, ValueError) as err:    # a value the binding cannot pass on (a NUL in a name)
+            raise InvalidInput('Failed to %s on %s: %s' % (what, self.uri, err))
 
     def lookup(self, what, func, *args):
         """Like call(), but a missing object is None."""
@@ -94,6 +96,8 @@ class Hypervisor(object):
             if _is_not_found(err):
                 return None
             raise NovaliteError('Failed to %s on %s: %s' % (what, self.uri, _cause(err)))
+        except (TypeError, ValueError) as err:
+            raise InvalidInput('Failed to %s on %s: %s' % (what, self.uri, err))
 
     # -- the node -------------------------------------------------------------------------
     def node(self):

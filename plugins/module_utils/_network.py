@@ -123,6 +123,14 @@ def _subnet(net, entry, where, netaddr):
                allocation_pools=[{'start': str(s), 'end': str(e)} for s, e in sorted(ranges)])
 
 
+def check_name(name, what='network'):
+    """A network name as given to a step (a port's network): a catalog network's name rules."""
+    if not isinstance(name, str) or not NAME_PATTERN.match(name) or '..' in name:
+        raise InvalidInput("%s %r is not a valid network name (1-50 letters, digits, '_', '.', '-'; no '..')"
+                           % (what, name))
+    return name
+
+
 def check_overlaps(net, others):
     """No two novalite networks on a host share addresses. `others`: {name: cidr}."""
     if not net.get('cidr'):

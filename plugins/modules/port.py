@@ -141,6 +141,7 @@ class Port(NovaliteModule):
     def run(self):
         p = self.params
         _ipam.require_netaddr()
+        _network.check_name(p['network'])
         name = _port.port_name(p['instance'], p['device'])
         mac = _ipam.normalize_mac(p['mac_address']) if p['mac_address'] else None
         view, hosts = self.read_network()
