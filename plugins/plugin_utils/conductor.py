@@ -42,16 +42,22 @@ def build_plan(boot, states, options=None):
     the scheduler's host states (scheduler_hosts), `options` the scheduler options.
 
     Returns {'done': [names], 'plan': [{name, uuid, launch_index, hosts, cleanup}],
-    'unplaced': [names], 'found': found_instances(), 'trace': the scheduler's trace or None}.
-    `hosts` is the selected host then the alternates (at most max_attempts in all); `cleanup`
-    the hosts holding an unfinished earlier attempt of the instance.
+    'unplaced': [names], 'found': found_instances(), 'trace': the scheduler's trace or None,
+    'stale': [{name, uuid, launch_index, hosts, cleanup}]}. `hosts` is the selected host then
+    the alternates (at most max_attempts in all); `cleanup` the hosts holding an unfinished
+    earlier attempt of the instance; `stale` the unfinished copies of instances that are done
+    elsewhere, to be removed from their host.
     """
     instances = boot['instances']
     found = found_instances(states, [i['name'] for i in instances])
     done = [i['name'] for i in instances
             if any(f['vm_state'] not in UNFINISHED for f in found.get(i['name'], []))]
     todo = [i for i in instances if i['name'] not in done]
-    result = {'done': done, 'plan': [], 'unplaced': [], 'found': found, 'trace': None}
+    # An instance built on one host may still have an unfinished attempt on another (its
+    # rollback cut short by a lost connection or a killed run): that copy goes.
+    stale = [dict(i, hosts=[f['host']], cleanup=[f['host']]) for i in instances if i['name'] in done
+             for f in found.get(i['name'], []) if f['vm_state'] in UNFINISHED]
+    result = {'done': done, 'plan': [], 'unplaced': [], 'found': found, 'trace': None, 'stale': stale}
     if not todo:
         return result
     request = dict(boot['scheduler_request'])

@@ -12,6 +12,12 @@ through its own socket exactly as a remote hypervisor is reached by URI:
                             mount, network namespace (and so no bridge) or file behind
     hypervisors.py status   print the harness as JSON; exit 1 if anything is left over
                             while no hypervisor is up
+    hypervisors.py restart hvN [--down S]
+                            stop hvN's libvirtd (SIGTERM), leave it down S seconds, start it
+                            again in the same namespaces (its guests, dnsmasq and virtlogd
+                            keep running, as on a host whose libvirtd is restarted)
+    hypervisors.py exec hvN -- COMMAND...
+                            run COMMAND in hvN's namespaces (network, mount, host name)
 The directory is $NOVALITE_HARNESS_DIR (default /var/tmp/novalite-harness).
 """
 
@@ -137,6 +143,49 @@ def stop(ns, root):
     shutil.rmtree(root, ignore_errors=True)
 
 
+def comm(pid):
+    try:
+        with open('/proc/%d/comm' % pid) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def anchor(ns):
+    """A process that stays in the host's namespaces while libvirtd is down: its virtlogd."""
+    pids = [p for p in netns_pids(ns) if comm(p) == 'virtlogd']
+    if not pids:
+        raise SystemExit('no virtlogd in %s' % ns)
+    return pids[0]
+
+
+def in_host(ns, argv):
+    return ['nsenter', '-t', str(anchor(ns)), '-m', '-u', '-n', '--'] + list(argv)
+
+
+def restart(index, base, down):
+    ns, uri = '%s%d' % (NETNS_PREFIX, index), uri_of(os.path.join(base, 'hv%d' % index))
+    daemons = [p for p in netns_pids(ns) if comm(p) == 'libvirtd']
+    holder = anchor(ns)
+    for pid in daemons:
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    while any(comm(p) == 'libvirtd' for p in daemons):
+        if time.monotonic() > deadline:
+            for pid in daemons:
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.1)
+    time.sleep(down)
+    with open(os.path.join(base, 'hv%d' % index, 'log', 'libvirtd.out'), 'ab') as out:
+        subprocess.run(['nsenter', '-t', str(holder), '-m', '-u', '-n', '--', 'libvirtd', '-d'], check=True,
+                       stdout=out, stderr=out)
+    deadline = time.monotonic() + 60
+    while not answers(uri):
+        if time.monotonic() > deadline:
+            raise SystemExit('hv%d did not answer again within 60 s' % index)
+        time.sleep(0.2)
+
+
 def leftovers(base):
     """Anything of the harness still on the machine."""
     found = []
@@ -162,8 +211,10 @@ def leftovers(base):
 
 
 def write_outputs(base, hosts):
+    for h in hosts:
+        h['nvram_dir'] = os.path.join(h['root'], 'lib', 'qemu', 'nvram')
     config = {
-        'novalite_harness': {'dir': base, 'hosts': hosts},
+        'novalite_harness': {'dir': base, 'hosts': hosts, 'script': os.path.abspath(__file__)},
         'novalite_guest': {
             'dir': GUEST_DIR,
             'qcow2': os.path.join(GUEST_DIR, 'guest.qcow2'),
@@ -176,7 +227,7 @@ def write_outputs(base, hosts):
         json.dump(config, f, indent=2)
     inventory = {'all': {'children': {'compute_hosts': {'hosts': {
         h['name']: {'ansible_connection': 'local', 'novalite_uri': h['uri'], 'novalite_virt_type': 'qemu',
-                    'novalite_harness_root': h['root']} for h in hosts}}}}}
+                    'novalite_harness_root': h['root'], 'novalite_nvram_dir': h['nvram_dir']} for h in hosts}}}}}
     with open(os.path.join(base, 'inventory.yml'), 'w') as f:
         json.dump(inventory, f, indent=2)
 
@@ -188,6 +239,12 @@ def main():
     up.add_argument('count', type=int)
     sub.add_parser('down')
     sub.add_parser('status')
+    again = sub.add_parser('restart')
+    again.add_argument('host')
+    again.add_argument('--down', type=float, default=0)
+    inside = sub.add_parser('exec')
+    inside.add_argument('host')
+    inside.add_argument('argv', nargs=argparse.REMAINDER)
     args = parser.parse_args()
     base = HARNESS_DIR
     os.makedirs(base, exist_ok=True)
@@ -213,6 +270,13 @@ def main():
             print('\n'.join(['left behind:'] + left), file=sys.stderr)
             return 1
         print('harness down, nothing left behind')
+    elif args.command == 'restart':
+        restart(int(args.host[len('hv'):]), base, args.down)
+        print('%s: libvirtd restarted' % args.host)
+    elif args.command == 'exec':
+        argv = args.argv[1:] if args.argv[:1] == ['--'] else args.argv
+        return subprocess.run(in_host('%s%d' % (NETNS_PREFIX, int(args.host[len('hv'):])), argv),
+                              check=False).returncode
     else:
         hosts = [{'netns': ns, 'uri': uri_of(os.path.join(base, 'hv' + ns[len(NETNS_PREFIX):])),
                   'answers': answers(uri_of(os.path.join(base, 'hv' + ns[len(NETNS_PREFIX):])))}

@@ -61,7 +61,15 @@ def test_finished_instances_are_left_alone_and_unfinished_ones_cleaned_up():
 def test_nothing_to_do():
     states = {'hv1': with_instance(host(), 'web', 'stopped')}
     plan = conductor.build_plan(boot(1), states, options())
-    assert plan == {'done': ['web'], 'plan': [], 'unplaced': [], 'found': plan['found'], 'trace': None}
+    assert plan == {'done': ['web'], 'plan': [], 'unplaced': [], 'found': plan['found'], 'trace': None, 'stale': []}
+
+
+def test_an_unfinished_copy_of_an_instance_built_elsewhere_is_removed():
+    # A build on hv1 lost its libvirtd half-way; its rollback could not finish; hv2 built it.
+    states = {'hv1': with_instance(host(), 'web', 'building', 'spawning'), 'hv2': with_instance(host(), 'web', 'active')}
+    plan = conductor.build_plan(boot(1), states, options())
+    assert plan['done'] == ['web'] and plan['plan'] == []
+    assert [(s['name'], s['cleanup'], s['hosts']) for s in plan['stale']] == [('web', ['hv1'], ['hv1'])]
 
 
 def test_unmanaged_domains_of_the_same_name_do_not_count():
