@@ -43,10 +43,10 @@ from ansible_collections.novalite.compute.plugins.module_utils import _instance_
 from ansible_collections.novalite.compute.plugins.module_utils._resource_tracker import FAILED_BUILD_PREFIX
 
 UNFINISHED_TASK_STATES = ('claimed', 'spawning', 'block_device_mapping', 'networking', 'scheduling')
-_LOCAL = re.compile(r'^(?P<instance>.+?)(?:(?P<disk>_disk)(?P<suffix>\.[^/]+)?|(?P<log>\.console\.log))$')
-_DHCP = re.compile(r'^(?P<instance>.+)-eth\d+$')
-_NVRAM = re.compile(r'^(?P<instance>.+)_VARS\.fd$')
-_IMAGE_DATA = re.compile(r'^data-(?P<view>[a-z0-9]+-[0-9a-f]+)-[^-]+$')
+_LOCAL = re.compile(r'^(?P<instance>.+?)(?:(?P<disk>_disk)(?P<suffix>\.[^/]+)?|(?P<log>\.console\.log))\Z')
+_DHCP = re.compile(r'^(?P<instance>.+)-eth\d+\Z')
+_NVRAM = re.compile(r'^(?P<instance>.+)_VARS\.fd\Z')
+_IMAGE_DATA = re.compile(r'^data-(?P<view>[a-z0-9]+-[0-9a-f]+)-[^-]+\Z')
 # Device names a boot can give a volume it creates (volume-<uuid5(instance/device)>).
 CANDIDATE_DEVICES = tuple('%s%s' % (prefix, chr(ord('a') + i)) for prefix in ('vd', 'sd', 'hd', 'xvd')
                           for i in range(26))

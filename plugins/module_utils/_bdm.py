@@ -35,8 +35,8 @@ API_LEGACY_FIELDS = ('virtual_name', 'volume_id', 'snapshot_id', 'volume_size', 
                      'delete_on_termination', 'no_device', 'connection_info')
 _TRUE = ('True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes')
 _FALSE = ('False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no')
-_UUID = re.compile(r'^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$')
-_EPHEMERAL = re.compile(r'^ephemeral(\d|[1-9]\d+)$')
+_UUID = re.compile(r'^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\Z')
+_EPHEMERAL = re.compile(r'^ephemeral(\d|[1-9]\d+)\Z')
 _DEV = re.compile(r'^/dev/')
 DEFAULT_MAX_LOCAL = 3      # [DEFAULT] max_local_block_devices
 
@@ -103,7 +103,7 @@ def _check_boolean(where, field, value):
 def _check_volume_size(where, value):
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise _schema_error(where, 'volume_size', value, '%r is not of type integer, string' % (value,))
-    if isinstance(value, str) and not re.match(r'^[0-9]+$', value):
+    if isinstance(value, str) and not re.match(r'^[0-9]+\Z', value):
         raise _schema_error(where, 'volume_size', value, "does not match '^[0-9]+$'")
     if not 1 <= int(value) <= 0x7FFFFFFF:   # Nova's validator applies the bounds to numeric strings too
         raise _schema_error(where, 'volume_size', value, 'must be between 1 and 2147483647')
@@ -138,7 +138,7 @@ def check_schema_v2(entry, where):
         value = entry['boot_index']
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             raise _schema_error(where, 'boot_index', value, '%r is not of type integer, string, null' % (value,))
-        if isinstance(value, str) and not re.match(r'^-?[0-9]+$', value):
+        if isinstance(value, str) and not re.match(r'^-?[0-9]+\Z', value):
             raise _schema_error(where, 'boot_index', value, "does not match '^-?[0-9]+$'")
     _check_common(entry, where)
     if 'tag' in entry:

@@ -23,8 +23,8 @@ from ansible_collections.novalite.compute.plugins.module_utils import _network
 from ansible_collections.novalite.compute.plugins.module_utils import _port
 from ansible_collections.novalite.compute.plugins.module_utils import _server
 
-_KEY_NAME = re.compile(r'^[A-Za-z0-9 _.-]{1,255}$')
-_PUBLIC_KEY = re.compile(r'^(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+) [A-Za-z0-9+/=]+( [^\n]*)?$')
+_KEY_NAME = re.compile(r'^[A-Za-z0-9 _.-]{1,255}\Z')
+_PUBLIC_KEY = re.compile(r'^(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+) [A-Za-z0-9+/=]+( [^\n]*)?\Z')
 POLICIES = ('affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity')
 
 

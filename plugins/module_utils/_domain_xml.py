@@ -29,7 +29,7 @@ _WATCHDOG_ACTIONS = {'none': None, 'disabled': None, 'pause': 'pause', 'poweroff
 _CONTROL = re.compile(r'[\x00-\x1f\x7f]')
 # An instance's name becomes its domain's name and the start of its files' and ports' names:
 # letters, digits, '.', '_' and '-' only, not first a '-' or a '.'.
-_NAME = re.compile(r'^[^\W][\w.-]*$', re.UNICODE)
+_NAME = re.compile(r'^[^\W][\w.-]*\Z', re.UNICODE)
 
 
 def _sub(parent, tag, attrs=None, text=None):
@@ -136,7 +136,7 @@ def build(instance, flavor, guest, image, disks, ports, settings):
 
 
 def _page_size(value):
-    m = re.match(r'^(\d+)\s*(KB|K|MB|M|GB|G)?$', str(value), re.IGNORECASE)
+    m = re.match(r'^(\d+)\s*(KB|K|MB|M|GB|G)?\Z', str(value), re.IGNORECASE)
     if not m:
         return {'size': 2048, 'unit': 'KiB'}
     unit = (m.group(2) or 'K').upper()[0]

@@ -16,9 +16,10 @@ from ansible_collections.novalite.compute.plugins.module_utils import _catalog
 
 GiB = 1024 ** 3
 SIZES = (('vcpus', 1), ('memory_mb', 1), ('root_gb', 0), ('ephemeral_gb', 0), ('swap', 0))
+MAX_INT = 2147483647    # nova.db.constants.MAX_INT: the largest size a flavor can have
 FIELDS = ('name', 'id', 'vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb', 'swap', 'rxtx_factor', 'is_public',
           'disabled', 'extra_specs', 'description')
-NAME_PATTERN = re.compile(r'^[\w.\- ]{1,255}$', re.UNICODE)
+NAME_PATTERN = re.compile(r'^[\w.\- ]{1,255}\Z', re.UNICODE)
 
 _DISK_QUOTAS = ('disk_read_bytes_sec', 'disk_write_bytes_sec', 'disk_total_bytes_sec', 'disk_read_iops_sec',
                 'disk_write_iops_sec', 'disk_total_iops_sec')
@@ -27,13 +28,13 @@ _VIF_QUOTAS = ('vif_inbound_average', 'vif_inbound_peak', 'vif_inbound_burst', '
 _WATCHDOG_ACTIONS = ('none', 'pause', 'poweroff', 'reset', 'disabled')
 _CPU_POLICIES = ('shared', 'dedicated', 'mixed')
 _TRAIT_VALUES = ('required', 'forbidden')
-_PAGE_SIZE = re.compile(r'^(small|large|any|\d+(KB|K|MB|M|GB|G)?)$', re.IGNORECASE)
+_PAGE_SIZE = re.compile(r'^(small|large|any|\d+(KB|K|MB|M|GB|G)?)\Z', re.IGNORECASE)
 
 
 def _int(value, what, minimum=None, maximum=None):
     if isinstance(value, bool):
         raise InvalidInput('%s must be an integer, got %r' % (what, value))
-    if isinstance(value, str) and re.match(r'^-?\d+$', value.strip()):
+    if isinstance(value, str) and re.match(r'^-?\d+\Z', value.strip()):
         value = int(value)
     if not isinstance(value, int) and not (isinstance(value, float) and value.is_integer()):
         raise InvalidInput('%s must be an integer, got %r' % (what, value))
@@ -53,6 +54,15 @@ def _bool(value, what):
     raise InvalidInput('%s must be a boolean, got %r' % (what, value))
 
 
+def check_sizes(flavor, what='flavor'):
+    """The sizes of a flavor handed to a step (a normalized flavor): integers within Nova's limits."""
+    if not isinstance(flavor, dict):
+        raise InvalidInput('%s must be a dict, got %r' % (what, flavor))
+    for key, minimum in SIZES:
+        _int(flavor.get(key, minimum), '%s.%s' % (what, key), minimum, MAX_INT)
+    return flavor
+
+
 def validate(entry, index=None):
     """A catalog entry, checked and normalized (sizes as integers, extra specs as strings)."""
     name, where = _catalog.entry_name(entry, index, 'novalite_flavors', 'flavor', FIELDS, NAME_PATTERN,
@@ -61,7 +71,7 @@ def validate(entry, index=None):
     for key, minimum in SIZES:
         if key in ('vcpus', 'memory_mb') and key not in entry:
             raise InvalidInput('%s: %s is required' % (where, key))
-        flavor[key] = _int(entry.get(key, 0), '%s: %s' % (where, key), minimum)
+        flavor[key] = _int(entry.get(key, 0), '%s: %s' % (where, key), minimum, MAX_INT)
     rxtx = entry.get('rxtx_factor', 1.0)
     if isinstance(rxtx, bool) or not isinstance(rxtx, (int, float)) or rxtx <= 0:
         raise InvalidInput('%s: rxtx_factor must be a number greater than 0, got %r' % (where, rxtx))

@@ -25,7 +25,7 @@ FIELDS = ('name', 'id', 'source', 'checksum', 'disk_format', 'min_ram', 'min_dis
 DISK_FORMATS = ('qcow2', 'raw', 'aki', 'ari')   # aki/ari: kernel and ramdisk for direct boot (raw bytes)
 HASHES = {'sha256': 64, 'sha512': 128, 'md5': 32}
 HEADER_BYTES = 64 * 1024     # enough to recognise every format below (ISO9660 needs 0x8006)
-NAME_PATTERN = re.compile(r'^[\w.\-]{1,128}$', re.UNICODE)
+NAME_PATTERN = re.compile(r'^[\w.\-]{1,128}\Z', re.UNICODE)
 DATA_PREFIX = 'data-'
 
 _PROPERTY_CHOICES = {
@@ -37,7 +37,7 @@ _PROPERTY_CHOICES = {
 }
 _PROPERTY_STRINGS = ('hw_machine_type', 'hw_architecture', 'img_hv_type', 'os_distro', 'kernel_id', 'ramdisk_id',
                      'os_command_line', 'img_hv_requested_version')
-_VERSION_PREDICATE = re.compile(r'^\s*(<=|>=|==|!=|<|>)\s*\d+\.\d+(\.\d+)?\s*(,\s*(<=|>=|==|!=|<|>)\s*\d+\.\d+(\.\d+)?\s*)*$')
+_VERSION_PREDICATE = re.compile(r'^\s*(<=|>=|==|!=|<|>)\s*\d+\.\d+(\.\d+)?\s*(,\s*(<=|>=|==|!=|<|>)\s*\d+\.\d+(\.\d+)?\s*)*\Z')
 
 
 def parse_checksum(value, where):
@@ -48,7 +48,7 @@ def parse_checksum(value, where):
     if not sep:
         algo, digest = 'sha256', algo
     algo, digest = algo.lower(), digest.lower()
-    if algo not in HASHES or not re.match(r'^[0-9a-f]{%d}$' % HASHES[algo], digest):
+    if algo not in HASHES or not re.match(r'^[0-9a-f]{%d}\Z' % HASHES[algo], digest):
         raise InvalidInput('%s: checksum %r is not sha256:<64 hex>, sha512:<128 hex> or md5:<32 hex>' % (where, value))
     return algo, digest
 

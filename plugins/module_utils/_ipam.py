@@ -23,7 +23,7 @@ else:
 
 # OpenStack's base MAC (Neutron's base_mac fa:16:3e:00:00:00): the first three octets stay.
 MAC_PREFIX = 'fa:16:3e'
-_MAC = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}$')
+_MAC = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}\Z')
 
 
 def require_netaddr():

@@ -35,7 +35,7 @@ _NOT_FOUND_CODES = (
 
 
 # driver[+transport]://[user@][host][:port]/[path][?query], as libvirt's own URIs are.
-_URI_PATTERN = re.compile(r'^[A-Za-z][A-Za-z0-9]*(\+[A-Za-z0-9]+)?://[^\s]*$')
+_URI_PATTERN = re.compile(r'^[A-Za-z][A-Za-z0-9]*(\+[A-Za-z0-9]+)?://[^\s]*\Z')
 
 
 def validate_uri(uri):

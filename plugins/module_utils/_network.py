@@ -18,9 +18,9 @@ from ansible_collections.novalite.compute.plugins.module_utils import _ipam
 FIELDS = ('name', 'id', 'cidr', 'gateway', 'dhcp', 'allocation_pools', 'dns_nameservers', 'dns_domain', 'mode',
           'bridge', 'mtu', 'shared', 'description')
 MODES = ('nat', 'route', 'isolated', 'bridge')
-NAME_PATTERN = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$')
-BRIDGE_PATTERN = re.compile(r'^[A-Za-z0-9_.-]{1,15}$')
-DOMAIN_PATTERN = re.compile(r'^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9][A-Za-z0-9-]{0,62})*$')
+NAME_PATTERN = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}\Z')
+BRIDGE_PATTERN = re.compile(r'^[A-Za-z0-9_.-]{1,15}\Z')
+DOMAIN_PATTERN = re.compile(r'^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9][A-Za-z0-9-]{0,62})*\Z')
 # What can change on a running network without restarting it (virNetworkUpdate).
 LIVE_FIELDS = ('ranges',)
 

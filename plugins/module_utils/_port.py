@@ -13,7 +13,7 @@ from ansible_collections.novalite.compute.plugins.module_utils._errors import In
 from ansible_collections.novalite.compute.plugins.module_utils import _ipam
 
 # The entry's name is what dnsmasq hands the guest as its host name: a DNS label.
-NAME_PATTERN = re.compile(r'^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$')
+NAME_PATTERN = re.compile(r'^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z')
 PORT_NAMESPACE = uuid.UUID('6c8c7a2e-9a57-4c39-9a43-4b1f5c0a9e11')
 
 

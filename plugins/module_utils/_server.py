@@ -104,7 +104,7 @@ def leftovers(name, instance_volumes, network_hosts):
     {network: [DHCP host {name, mac, ip}]}. Returns (volume names, [(network, host)])."""
     volumes = sorted(v for v in instance_volumes
                      if v in ('%s_disk' % name, '%s.console.log' % name) or v.startswith('%s_disk.' % name))
-    port = re.compile(r'^%s-eth\d+$' % re.escape(name))
+    port = re.compile(r'^%s-eth\d+\Z' % re.escape(name))
     ports = [(network, host) for network, hosts in sorted(network_hosts.items())
              for host in hosts if port.match(host.get('name') or '')]
     return volumes, ports

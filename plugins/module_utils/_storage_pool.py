@@ -12,17 +12,17 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
 
-NAME_PATTERN = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$')
+NAME_PATTERN = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z')
 
 
 def validate(name, path, mode):
     if not NAME_PATTERN.match(name or '') or '..' in name:
-        raise InvalidInput("name '%s' is not a valid pool name: use 1-64 letters, digits, '.', '_' or '-', "
+        raise InvalidInput("name %r is not a valid pool name: use 1-64 letters, digits, '.', '_' or '-', "
                            "starting with a letter or digit, without '..'" % name)
     if path is not None:
         if not path.startswith('/') or posixpath.normpath(path) != path.rstrip('/') or '\x00' in path:
             raise InvalidInput("path '%s' must be an absolute, normalized path (no '..', no '//')" % path)
-    if mode is not None and not re.match(r'^0?[0-7]{3}$', mode):
+    if mode is not None and not re.match(r'^0?[0-7]{3}\Z', mode):
         raise InvalidInput("mode '%s' must be an octal permission such as 0711" % mode)
 
 

@@ -15,7 +15,7 @@ from ansible_collections.novalite.compute.plugins.module_utils._block_device imp
 from ansible_collections.novalite.compute.plugins.module_utils._image_cache import domain_paths
 
 NAME_NAMESPACE = uuid.UUID('f1d7c9a4-0b6e-4e8a-9a3d-5c2b7e1f4a90')
-NAME_PATTERN = re.compile(r'^[\w.-]{1,255}$', re.UNICODE)
+NAME_PATTERN = re.compile(r'^[\w.-]{1,255}\Z', re.UNICODE)
 
 
 def volume_id(name, given_id):

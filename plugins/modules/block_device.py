@@ -131,6 +131,8 @@ from ansible_collections.novalite.compute.plugins.module_utils._base import Nova
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
 from ansible_collections.novalite.compute.plugins.module_utils import _bdm
 from ansible_collections.novalite.compute.plugins.module_utils import _block_device
+from ansible_collections.novalite.compute.plugins.module_utils import _domain_xml
+from ansible_collections.novalite.compute.plugins.module_utils import _flavor
 
 
 class BlockDevice(NovaliteModule):
@@ -151,6 +153,8 @@ class BlockDevice(NovaliteModule):
 
     def run(self):
         p, hv = self.params, self.hypervisor
+        _domain_xml.check_name(p['instance'], 'instance')
+        _flavor.check_sizes(p['flavor'])
         pools = {name: hv.volumes(name) for name in (p['instances_pool'], p['volumes_pool'])}
         for name, vols in pools.items():
             if vols is None and p['state'] == 'absent':

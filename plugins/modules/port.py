@@ -143,7 +143,7 @@ class Port(NovaliteModule):
         _ipam.require_netaddr()
         _network.check_name(p['network'])
         name = _port.port_name(p['instance'], p['device'])
-        mac = _ipam.normalize_mac(p['mac_address']) if p['mac_address'] else None
+        mac = _ipam.normalize_mac(p['mac_address']) if p['mac_address'] is not None else None
         view, hosts = self.read_network()
         existing = _port.find(hosts, name)
         if p['state'] == 'absent':

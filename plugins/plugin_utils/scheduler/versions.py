@@ -13,8 +13,8 @@ import re
 
 _COMPARISONS = {'<': operator.lt, '<=': operator.le, '==': operator.eq, '>': operator.gt, '>=': operator.ge,
                 '!=': operator.ne}
-_PREDICATE = re.compile(r'^\s*(<=|>=|==|!=|<|>)\s*(\S+?)\s*$')
-_VERSION = re.compile(r'^(\d+)\.(\d+)(?:\.(\d+))?$')
+_PREDICATE = re.compile(r'^\s*(<=|>=|==|!=|<|>)\s*(\S+?)\s*\Z')
+_VERSION = re.compile(r'^(\d+)\.(\d+)(?:\.(\d+))?\Z')
 
 
 def convert_version_to_str(version_int):
