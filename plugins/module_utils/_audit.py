@@ -77,16 +77,16 @@ def audit(host, domains, instances_pool, instances, volumes_pool, volumes, image
     those pools (None: the pool is missing); networks: {network: [DHCP host {name, mac, ip}]};
     nvram_files: file names in nvram_dir, or None when that directory cannot be read from here.
     """
-    records, foreign_domains = {}, []
+    records, definitions, foreign_domains = {}, {}, []
     for dom in domains:
         rec = _instance_record.from_domain_xml(dom['xml'])
         if rec is None:
             foreign_domains.append(dom['name'])
         else:
-            records[dom['name']] = (rec, dom['xml'])
+            records[dom['name']], definitions[dom['name']] = rec, dom['xml']
 
     objects, orphans, missing, conflicts = [], [], [], []
-    building = {name: [] for name, (rec, _) in records.items() if unfinished(rec)}
+    building = {name: [] for name, rec in records.items() if unfinished(rec)}
 
     def found(kind, where, name, instance, listed, why_orphan=None):
         obj = {'kind': kind, 'where': where, 'name': name, 'instance': instance}
@@ -103,14 +103,14 @@ def audit(host, domains, instances_pool, instances, volumes_pool, volumes, image
 
     # What every finished record lists, to be found (and what is found, to be listed).
     listed_volumes, listed_ports, paths = set(), set(), set()
-    for name, (rec, xml) in sorted(records.items()):
+    for name, rec in sorted(records.items()):
         for disk in rec.get('block_devices') or []:
             listed_volumes.add((disk.get('pool'), disk.get('volume')))
         if rec.get('console_log'):
             listed_volumes.add((instances_pool, posixpath.basename(rec['console_log'])))
         for port in rec.get('ports') or []:
             listed_ports.add((port.get('network'), (port.get('mac') or '').lower()))
-        paths |= {el.text for el in ET.fromstring(xml).iter('nvram') if el.text}
+        paths |= {el.text for el in ET.fromstring(definitions[name]).iter('nvram') if el.text}
 
     for volume in sorted(instances or ()):
         kind, instance = local_kind(volume)
@@ -146,7 +146,7 @@ def audit(host, domains, instances_pool, instances, volumes_pool, volumes, image
         if not volume.startswith('volume-'):
             continue
         if (volumes_pool, volume) in listed_volumes:
-            owner = [n for n, (rec, _) in records.items()
+            owner = [n for n, rec in records.items()
                      if any(d.get('volume') == volume for d in rec.get('block_devices') or [])]
             found('volume', volumes_pool, volume, owner[0], True)
         elif volume in made_by_boot:
@@ -175,7 +175,7 @@ def audit(host, domains, instances_pool, instances, volumes_pool, volumes, image
     # A finished record's objects, looked for.
     pools = {instances_pool: instances, volumes_pool: volumes}
     ports_present = {(net, (h.get('mac') or '').lower()) for net, hosts in networks.items() for h in hosts}
-    for name, (rec, _) in sorted(records.items()):
+    for name, rec in sorted(records.items()):
         if name in building:
             continue
         for disk in rec.get('block_devices') or []:
@@ -203,9 +203,9 @@ def audit(host, domains, instances_pool, instances, volumes_pool, volumes, image
         'objects': objects,
         'orphans': orphans,
         'missing': missing,
-        'unfinished': [{'instance': name, 'vm_state': records[name][0].get('vm_state'),
-                        'task_state': records[name][0].get('task_state') or None,
-                        'request_id': records[name][0].get('request_id'), 'objects': made}
+        'unfinished': [{'instance': name, 'vm_state': records[name].get('vm_state'),
+                        'task_state': records[name].get('task_state') or None,
+                        'request_id': records[name].get('request_id'), 'objects': made}
                        for name, made in sorted(building.items())],
         'conflicts': conflicts,
         'available_volumes': available,
@@ -230,8 +230,9 @@ def fleet(audits):
             continue
         for verdict in ('orphans', 'missing', 'conflicts'):
             for obj in result.get(verdict) or ():
-                problems.append('%s: %s %s %s/%s: %s' % (host, verdict[:-1] if verdict != 'missing' else verdict,
-                                                           obj['kind'], obj['where'], obj['name'], obj['reason']))
+                word = verdict if verdict == 'missing' else verdict[:-1]
+                problems.append('%s: %s %s %s/%s: %s' % (host, word, obj['kind'], obj['where'], obj['name'],
+                                                         obj['reason']))
         for entry in result.get('unfinished') or ():
             problems.append('%s: unfinished %s (%s/%s, request %s): %s'
                             % (host, entry['instance'], entry['vm_state'], entry['task_state'], entry['request_id'],

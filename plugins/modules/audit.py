@@ -20,7 +20,7 @@ description:
     network). An unused volume of the volumes pool is C(available), as in Cinder, not a leak.
   - Objects are recognised by the names novalite gives them; a domain without an instance
     record, or a volume or reservation named otherwise, is never reported as ours.
-  - Only reads. P(novalite.compute.audit#playbook) runs it across the fleet.
+  - Only reads. The playbook C(playbooks/audit.yml) runs it across the fleet.
 author:
   - novalite.compute developers (@novalite)
 extends_documentation_fragment:

@@ -14,7 +14,7 @@ import re
 import pytest
 
 ROOT = os.path.join(os.path.dirname(__file__), '..', '..', 'plugins')
-SOURCES = sorted(os.path.join(d, f) for d, _, files in os.walk(ROOT) for f in files if f.endswith('.py'))
+SOURCES = sorted(os.path.join(d, f) for d, dummy, files in os.walk(ROOT) for f in files if f.endswith('.py'))
 # Nova's extra spec operators ('<in>', '<or>', ...) look like tags and are not XML.
 EXTRA_SPEC_OPERATORS = {'<in>', '<all-in>', '<or>', '<is>'}
 TAG = re.compile(r'(?<!\?P)<\s*/?\s*[A-Za-z][\w:.-]*(\s[^<>]*)?/?>')
@@ -69,7 +69,7 @@ def test_xml_is_built_with_an_xml_library(path):
 
 
 @pytest.mark.parametrize('path', [p for p in SOURCES if os.sep + 'modules' + os.sep in p],
-                         ids=lambda p: os.path.basename(p))
+                         ids=os.path.basename)
 def test_secret_options_are_no_log(path):
     for node in ast.walk(tree(path)):
         if isinstance(node, ast.keyword) and node.arg in SECRETS and isinstance(node.value, ast.Call):
