@@ -15,7 +15,14 @@ cleanup() {
 trap cleanup EXIT
 python3 "$harness" up "$count" >/dev/null
 coll=$("$top/scripts/stage-collection.sh" "${NOVALITE_STAGE_DIR:-/var/tmp/novalite-stage}")
-cp "${NOVALITE_HARNESS_DIR:-/var/tmp/novalite-harness}/integration_config.yml" \
-  "$coll/tests/integration/integration_config.yml"
+# The targets' own settings (long versions, parts) travel in the config: ansible-test does
+# not pass the environment on.
+python3 - "${NOVALITE_HARNESS_DIR:-/var/tmp/novalite-harness}/integration_config.yml" \
+  "$coll/tests/integration/integration_config.yml" <<'PY'
+import json, os, sys
+config = json.load(open(sys.argv[1]))
+config['novalite_test_env'] = {k: v for k, v in os.environ.items() if k.startswith('NOVALITE_')}
+json.dump(config, open(sys.argv[2], 'w'), indent=2)
+PY
 cd "$coll"
 ansible-test integration --local --python 3.11 --color no --allow-destructive "$@"
