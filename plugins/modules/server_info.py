@@ -88,8 +88,7 @@ servers:
 '''
 
 from ansible_collections.novalite.compute.plugins.module_utils._base import NovaliteModule
-from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
-from ansible_collections.novalite.compute.plugins.module_utils import _server
+from ansible_collections.novalite.compute.plugins.module_utils import _server_list
 
 
 class ServerInfo(NovaliteModule):
@@ -100,33 +99,9 @@ class ServerInfo(NovaliteModule):
     )
 
     def run(self):
-        hv, p = self.hypervisor, self.params
-        leases, logs, servers = {}, None, []
-        for dom in hv.domains():
-            rec = _instance_record.from_domain_xml(dom['xml'])
-            if rec is None or (p['name'] and dom['name'] != p['name']):
-                continue
-            state = hv.domain_state(dom['name'])
-            addresses = []
-            for port in rec.get('ports') or []:
-                if port['network'] not in leases:
-                    leases[port['network']] = hv.dhcp_leases(port['network'])
-                leased = _server.lease_ips(leases[port['network']], {port['mac']})
-                addresses.append({'network': port['network'], 'mac': port['mac'], 'fixed_ip': port['ip'],
-                                  'leased_ip': leased.get(port['mac'])})
-            server = {'name': dom['name'], 'uuid': rec.get('uuid'), 'vm_state': rec.get('vm_state'),
-                      'task_state': rec.get('task_state') or None, 'power_state': state['state'],
-                      'flavor': (rec.get('flavor') or {}).get('name'), 'image': (rec.get('image') or {}).get('id'),
-                      'addresses': addresses, 'created_at': rec.get('created_at'),
-                      'launched_at': rec.get('launched_at'), 'record': rec}
-            if p['console_lines'] > 0:
-                if logs is None:
-                    logs = {v['path']: v for v in (hv.volumes(p['instances_pool']) or {}).values()}
-                log = logs.get(rec.get('console_log'))
-                text = hv.download(log['handle']).decode('utf-8', 'replace') if log else ''
-                server['console'] = text.splitlines()[-p['console_lines']:]
-            servers.append(server)
-        return dict(changed=False, servers=servers)
+        p = self.params
+        return dict(changed=False, servers=_server_list.servers(self.hypervisor, p['name'], p['console_lines'],
+                                                                p['instances_pool']))
 
 
 def main():
