@@ -21,7 +21,23 @@ suite_docs() {
     antsibull-changelog lint &&
     ansible-galaxy collection build --force --output-path build/galaxy . &&
     ls build/galaxy/novalite-compute-*.tar.gz &&
+    check_installed_collection &&
     check_execution_environment
+}
+# The tarball installs, and a playbook runs from the installed copy (not from this checkout):
+# report.yml against this machine's libvirt.
+check_installed_collection() {
+  local dest=$top/build/installed
+  rm -rf "$dest" && mkdir -p "$dest" &&
+    ansible-galaxy collection install --force --no-deps -p "$dest" build/galaxy/novalite-compute-*.tar.gz >/dev/null 2>&1 &&
+    ANSIBLE_COLLECTIONS_PATH=$dest ansible-galaxy collection list novalite.compute 2>/dev/null | grep -q "$dest" &&
+    ANSIBLE_COLLECTIONS_PATH=$dest ansible-playbook -i inventory/local.yml novalite.compute.report \
+      -e report_output="$dest/report.html" >"$dest/report.log" 2>&1 &&
+    grep -q '<title>novalite fleet report</title>' "$dest/report.html" &&
+    grep -q "$dest/ansible_collections/novalite/compute" <(ANSIBLE_COLLECTIONS_PATH=$dest ansible-doc -t module \
+      novalite.compute.audit --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["novalite.compute.audit"]["doc"]["filename"])') &&
+    echo "installed from the tarball into $dest; report.yml ran from it" ||
+    { echo "the installed collection did not work; see $dest/report.log" >&2; return 1; }
 }
 # execution-environment.yml: ansible-builder makes the build context (building the image
 # needs a container runtime, which these machines do not have); check what it made.

@@ -127,7 +127,7 @@ def check_schema_v2(entry, where):
         raise _schema_error(where, 'destination_type', entry['destination_type'],
                             'is not one of %s' % list(DESTINATION_TYPES))
     if 'uuid' in entry:
-        _check_string(where, 'uuid', entry['uuid'], 255, 1, r'^[a-zA-Z0-9._-]*$')
+        _check_string(where, 'uuid', entry['uuid'], 255, 1, r'^[a-zA-Z0-9._-]*\Z')
     for field in ('image_id', 'volume_id', 'snapshot_id'):
         if field in entry:
             _check_uuid(where, field, entry[field])
@@ -142,7 +142,7 @@ def check_schema_v2(entry, where):
             raise _schema_error(where, 'boot_index', value, "does not match '^-?[0-9]+$'")
     _check_common(entry, where)
     if 'tag' in entry:
-        _check_string(where, 'tag', entry['tag'], 60, 1, r'^[^,/]*$')
+        _check_string(where, 'tag', entry['tag'], 60, 1, r'^[^,/]*\Z')
     if 'volume_type' in entry and entry['volume_type'] is not None:
         _check_string(where, 'volume_type', entry['volume_type'])
 
@@ -151,7 +151,7 @@ def _check_common(entry, where):
     if 'volume_size' in entry:
         _check_volume_size(where, entry['volume_size'])
     if 'device_name' in entry:
-        _check_string(where, 'device_name', entry['device_name'], 255, 1, r'^[a-zA-Z0-9._/-]*$')
+        _check_string(where, 'device_name', entry['device_name'], 255, 1, r'^[a-zA-Z0-9._/-]*\Z')
     if 'delete_on_termination' in entry:
         _check_boolean(where, 'delete_on_termination', entry['delete_on_termination'])
     if 'connection_info' in entry:
@@ -191,6 +191,10 @@ def block_device_dict(entry, where, do_not_default=()):
                 raise _format(where, 'Device name empty or too long.')
             if ' ' in name:
                 raise _format(where, 'Device name contains spaces.')
+            # novalite's own rule (Nova leaves it to the driver): the name after /dev/ is
+            # libvirt's target device, so no further path.
+            if '/' in strip_dev(name) or '..' in name:
+                raise _format(where, 'Device name %r is not a device (after /dev/, no further path).' % name)
         if bdm.get('volume_size'):
             try:
                 size = int(str(bdm['volume_size']).strip())
