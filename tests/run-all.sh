@@ -49,6 +49,7 @@ check_execution_environment() {
       "$stage/ee/_build/bindep.txt" >/dev/null &&
     echo "ansible-builder create: build context in $stage/ee"
 }
+suite_lint() { ansible-lint --profile production --offline -q --nocolor; }
 suite_units() { pytest -q -p no:cacheprovider tests/unit; }
 suite_parity() {
   NOVALITE_NOVA_PYTHON=$(scripts/nova-venv.sh) pytest -q -s -p no:cacheprovider tests/parity
@@ -57,7 +58,7 @@ suite_harness() { pytest -q -p no:cacheprovider tests/harness; }
 suite_integration() { bash tests/run-integration.sh; }
 suite_molecule() { molecule test --all; }
 
-all=(sanity docs units parity harness integration molecule)
+all=(sanity lint docs units parity harness integration molecule)
 suites=("${@:-${all[@]}}")
 passed=() failed=()
 for s in "${suites[@]}"; do

@@ -75,7 +75,8 @@ cache: true
 cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/novalite-inventory
 
-# two hypervisors by URI
+---
+# two hypervisors by URI (another file, say uris.libvirt_instances.yml)
 plugin: novalite.compute.libvirt_instances
 hypervisors:
   - qemu+ssh://root@hv1.example.com/system
