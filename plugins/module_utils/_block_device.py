@@ -19,6 +19,7 @@ import uuid
 import xml.etree.ElementTree as ET
 
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
+from ansible_collections.novalite.compute.plugins.module_utils import _storage_pool
 
 GiB = 1024 ** 3
 MiB = 1024 ** 2
@@ -90,20 +91,11 @@ def plan(instance, info, flavor, image, images, instances_pool, volumes_pool):
 
 
 def volume_xml(disk):
-    vol = ET.Element('volume')
-    ET.SubElement(vol, 'name').text = disk['name']
-    ET.SubElement(vol, 'capacity', {'unit': 'bytes'}).text = str(disk['capacity'])
-    if disk['make'] != 'copy':
-        ET.SubElement(vol, 'allocation', {'unit': 'bytes'}).text = '0'
-    target = ET.SubElement(vol, 'target')
-    ET.SubElement(target, 'format', {'type': 'qcow2'})
-    perms = ET.SubElement(target, 'permissions')
-    ET.SubElement(perms, 'mode').text = '0600'
-    if disk['make'] == 'overlay':
-        backing = ET.SubElement(vol, 'backingStore')
-        ET.SubElement(backing, 'path').text = disk['backing']
-        ET.SubElement(backing, 'format', {'type': disk['backing_format']})
-    return ET.tostring(vol, encoding='unicode')
+    overlay = disk['make'] == 'overlay'
+    return _storage_pool.volume_xml(disk['name'], disk['capacity'], 'qcow2', '0600',
+                                    allocation=None if disk['make'] == 'copy' else 0,
+                                    backing=disk['backing'] if overlay else None,
+                                    backing_format=disk['backing_format'] if overlay else None)
 
 
 def existing_matches(disk, volume_xml_text):

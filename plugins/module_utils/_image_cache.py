@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.novalite.compute.plugins.module_utils._errors import NovaliteError
 from ansible_collections.novalite.compute.plugins.module_utils import _image
+from ansible_collections.novalite.compute.plugins.module_utils import _storage_pool
 
 
 def backing_path(volume_xml):
@@ -24,28 +25,12 @@ def mtime(volume_xml):
 
 
 def data_volume_xml(name, size):
-    vol = ET.Element('volume')
-    ET.SubElement(vol, 'name').text = name
-    ET.SubElement(vol, 'capacity', {'unit': 'bytes'}).text = str(size)
-    target = ET.SubElement(vol, 'target')
-    ET.SubElement(target, 'format', {'type': 'raw'})   # the bytes as they came; never interpreted by libvirt
-    perms = ET.SubElement(target, 'permissions')
-    ET.SubElement(perms, 'mode').text = '0644'
-    return ET.tostring(vol, encoding='unicode')
+    # raw: the bytes as they came; never interpreted by libvirt
+    return _storage_pool.volume_xml(name, size, 'raw', '0644')
 
 
 def view_volume_xml(name, virtual_size, data_path, data_format):
-    vol = ET.Element('volume')
-    ET.SubElement(vol, 'name').text = name
-    ET.SubElement(vol, 'capacity', {'unit': 'bytes'}).text = str(virtual_size)
-    target = ET.SubElement(vol, 'target')
-    ET.SubElement(target, 'format', {'type': 'qcow2'})
-    perms = ET.SubElement(target, 'permissions')
-    ET.SubElement(perms, 'mode').text = '0644'
-    backing = ET.SubElement(vol, 'backingStore')
-    ET.SubElement(backing, 'path').text = data_path
-    ET.SubElement(backing, 'format', {'type': data_format})
-    return ET.tostring(vol, encoding='unicode')
+    return _storage_pool.volume_xml(name, virtual_size, 'qcow2', '0644', backing=data_path, backing_format=data_format)
 
 
 def domain_paths(domain_xml):

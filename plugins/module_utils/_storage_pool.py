@@ -36,6 +36,25 @@ def desired_xml(name, path, mode):
     return ET.tostring(pool, encoding='unicode')
 
 
+def volume_xml(name, capacity, fmt, mode, allocation=None, backing=None, backing_format=None):
+    """A storage volume's definition (virStorageVolCreateXML): its size in bytes, its format,
+    its file mode, and for an overlay the volume it is backed by."""
+    vol = ET.Element('volume')
+    ET.SubElement(vol, 'name').text = name
+    ET.SubElement(vol, 'capacity', {'unit': 'bytes'}).text = str(capacity)
+    if allocation is not None:
+        ET.SubElement(vol, 'allocation', {'unit': 'bytes'}).text = str(allocation)
+    target = ET.SubElement(vol, 'target')
+    ET.SubElement(target, 'format', {'type': fmt})
+    perms = ET.SubElement(target, 'permissions')
+    ET.SubElement(perms, 'mode').text = mode
+    if backing is not None:
+        store = ET.SubElement(vol, 'backingStore')
+        ET.SubElement(store, 'path').text = backing
+        ET.SubElement(store, 'format', {'type': backing_format})
+    return ET.tostring(vol, encoding='unicode')
+
+
 def describe(state, name):
     """The comparable view of a pool (also what diff shows); None when it does not exist."""
     if state is None:

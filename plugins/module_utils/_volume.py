@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
 from ansible_collections.novalite.compute.plugins.module_utils._block_device import GiB, volume_name
 from ansible_collections.novalite.compute.plugins.module_utils._image_cache import domain_paths
+from ansible_collections.novalite.compute.plugins.module_utils import _storage_pool
 
 NAME_NAMESPACE = uuid.UUID('f1d7c9a4-0b6e-4e8a-9a3d-5c2b7e1f4a90')
 NAME_PATTERN = re.compile(r'^[\w.-]{1,255}\Z', re.UNICODE)
@@ -69,16 +70,4 @@ def plan(current, size_gb, image, state):
 
 
 def volume_xml(vid, size_gb):
-    return _xml(volume_name(vid), size_gb * GiB)
-
-
-def _xml(name, capacity):
-    vol = ET.Element('volume')
-    ET.SubElement(vol, 'name').text = name
-    ET.SubElement(vol, 'capacity', {'unit': 'bytes'}).text = str(capacity)
-    ET.SubElement(vol, 'allocation', {'unit': 'bytes'}).text = '0'
-    target = ET.SubElement(vol, 'target')
-    ET.SubElement(target, 'format', {'type': 'qcow2'})
-    perms = ET.SubElement(target, 'permissions')
-    ET.SubElement(perms, 'mode').text = '0600'
-    return ET.tostring(vol, encoding='unicode')
+    return _storage_pool.volume_xml(volume_name(vid), size_gb * GiB, 'qcow2', '0600', allocation=0)

@@ -218,6 +218,7 @@ from ansible_collections.novalite.compute.plugins.module_utils import _instance_
 from ansible_collections.novalite.compute.plugins.module_utils import _network
 from ansible_collections.novalite.compute.plugins.module_utils import _resource_tracker
 from ansible_collections.novalite.compute.plugins.module_utils import _server
+from ansible_collections.novalite.compute.plugins.module_utils import _storage_pool
 
 
 class Server(NovaliteModule):
@@ -498,14 +499,8 @@ class Server(NovaliteModule):
 
 
 def _volume_xml(name, size):
-    vol = ET.Element('volume')
-    ET.SubElement(vol, 'name').text = name
-    ET.SubElement(vol, 'capacity', {'unit': 'bytes'}).text = str(size)
-    target = ET.SubElement(vol, 'target')
-    ET.SubElement(target, 'format', {'type': 'raw'})
-    perms = ET.SubElement(target, 'permissions')
-    ET.SubElement(perms, 'mode').text = '0640'
-    return ET.tostring(vol, encoding='unicode')
+    """A raw file volume of the instances pool (config drive, failed-build marker)."""
+    return _storage_pool.volume_xml(name, size, 'raw', '0640')
 
 
 def main():
