@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: demo demo-clean test setup guest-image harness-up harness-down clean
+.PHONY: demo demo-clean test setup guest-image docs harness-up harness-down clean
 
 ## make demo: prepare this machine as a hypervisor, boot two instances of the test guest,
 ## show what they reported and the instance table
@@ -20,6 +20,10 @@ test: setup guest-image
 ## make setup: packages, venv, libvirtd, kvm device, storage pools (role compute_host)
 setup:
 	bash scripts/bootstrap.sh
+
+## make docs: the docs site (antsibull-docs + Sphinx) in build/docs/html
+docs: setup
+	bash scripts/build-docs.sh
 
 ## make guest-image: the test guest (cached; rebuilt when its recipe changes)
 guest-image: setup

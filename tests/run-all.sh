@@ -17,6 +17,8 @@ suite_sanity() {
 }
 suite_docs() {
   python tests/check_docs.py &&
+    antsibull-docs lint-collection-docs --plugin-docs . &&
+    scripts/build-docs.sh &&
     rm -rf build/galaxy "$stage/ee" && mkdir -p build/galaxy &&
     antsibull-changelog lint &&
     ansible-galaxy collection build --force --output-path build/galaxy . &&
