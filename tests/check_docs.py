@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
-PLUGIN_TYPES = {'modules': 'module', 'filter': 'filter', 'inventory': 'inventory'}
+PLUGIN_TYPES = {'modules': 'module', 'filter': 'filter', 'inventory': 'inventory', 'callback': 'callback'}
 
 
 def main():
@@ -31,7 +31,7 @@ def main():
                 entry = {}
             doc = entry.get('doc') or {}
             missing = [k for k, v in (('DOCUMENTATION', doc.get('description')), ('EXAMPLES', entry.get('examples')),
-                                      ('RETURN', entry.get('return') if plugin_type != 'inventory' else True)) if not v]
+                                      ('RETURN', entry.get('return') if plugin_type not in ('inventory', 'callback') else True)) if not v]
             if missing:
                 failures.append('%s %s: missing %s %s' % (plugin_type, fqcn, ', '.join(missing), out.stderr.strip()))
             else:

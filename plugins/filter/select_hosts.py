@@ -9,6 +9,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.novalite.compute.plugins.plugin_utils import conductor
+from ansible_collections.novalite.compute.plugins.plugin_utils.quotas import QuotaError
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler import inventory
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.errors import NoValidHost, SchedulerError
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.scheduler import select_hosts as _select_hosts
@@ -44,10 +45,10 @@ def scheduler_hosts(hostvars, hosts, aggregates=None):
     return inventory.scheduler_hosts(_plain(picked), [str(h) for h in hosts], _plain(aggregates))
 
 
-def boot_plan(boot, hosts, options=None):
+def boot_plan(boot, hosts, options=None, quotas=None):
     try:
-        return conductor.build_plan(_plain(boot), _plain(hosts), _plain(options))
-    except (SchedulerError, NoValidHost) as err:
+        return conductor.build_plan(_plain(boot), _plain(hosts), _plain(options), _plain(quotas))
+    except (SchedulerError, NoValidHost, QuotaError) as err:
         raise AnsibleFilterError(str(err))
 
 

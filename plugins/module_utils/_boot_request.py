@@ -21,6 +21,7 @@ from ansible_collections.novalite.compute.plugins.module_utils import _image
 from ansible_collections.novalite.compute.plugins.module_utils import _ipam
 from ansible_collections.novalite.compute.plugins.module_utils import _network
 from ansible_collections.novalite.compute.plugins.module_utils import _port
+from ansible_collections.novalite.compute.plugins.module_utils import _security_group
 from ansible_collections.novalite.compute.plugins.module_utils import _server
 
 _KEY_NAME = re.compile(r'^[A-Za-z0-9 _.-]{1,255}\Z')
@@ -111,8 +112,10 @@ def validate(p, flavors, images, networks):
             scheduler[key] = p[key]
     if group:
         scheduler['server_group'] = {'name': group['name'], 'policy': group['policy'], 'rules': group.get('rules') or {}}
+    groups = security_groups(p.get('security_groups'), p.get('security_group_catalog'), p.get('project_id'))
     _ipam.require_netaddr()
-    return {'name': name, 'instances': instances, 'flavor': flavor, 'image': image, 'kernel': kernel,
+    return {'security_groups': groups[0], 'security_group_catalog': groups[1],
+            'name': name, 'instances': instances, 'flavor': flavor, 'image': image, 'kernel': kernel,
             'ramdisk': ramdisk, 'networks': [{k: v for k, v in n.items() if k != 'catalog'} for n in nets],
             'network_catalog': [n['catalog'] for n in nets],
             'image_catalog': [_entry(images, i['id']) for i in (image, kernel, ramdisk) if i], 'block_device_mapping': bdm,
@@ -122,6 +125,16 @@ def validate(p, flavors, images, networks):
                 'img_config_drive') == 'mandatory',
             'server_group': group['name'] if group else None, 'min_count': min_count, 'max_count': max_count,
             'key_name': key_name, 'public_key': public_key}
+
+
+def security_groups(names, catalog, project_id):
+    """The request's security groups and the project's catalog of them, or (None, None) when
+    the fleet has no security groups (no catalog, none asked for): Nova's NoopFirewallDriver."""
+    if names is None and catalog is None:
+        return None, None
+    groups = _security_group.catalog(catalog or [], project_id)
+    return _security_group.requested(names, groups), [
+        {'name': g['name'], 'description': g['description'], 'rules': g['rules']} for g in groups.values()]
 
 
 def _entry(catalog, wanted):

@@ -28,6 +28,7 @@ else:
 _NOT_FOUND_CODES = (
     'VIR_ERR_NO_DOMAIN',
     'VIR_ERR_NO_NETWORK',
+    'VIR_ERR_NO_NWFILTER',
     'VIR_ERR_NO_STORAGE_POOL',
     'VIR_ERR_NO_STORAGE_VOL',
     'VIR_ERR_NO_DOMAIN_METADATA',
@@ -277,6 +278,24 @@ class Hypervisor(object):
                                    _cause(err)), conflict='existing dhcp host entry' in _cause(err))
 
     # -- domains ----------------------------------------------------------------------------
+    # -- network filters (security groups) ------------------------------------------------------
+    def nwfilter_xml(self, name):
+        """The filter's XML, or None when it does not exist."""
+        nwf = self.lookup("look up network filter '%s'" % name, self.conn.nwfilterLookupByName, name)
+        return None if nwf is None else self.call("read network filter '%s'" % name, nwf.XMLDesc, 0)
+
+    def nwfilter_names(self):
+        return [f.name() for f in self.call('list network filters', self.conn.listAllNWFilters, 0)]
+
+    def define_nwfilter(self, xml, name):
+        """Define or redefine; libvirt re-instantiates a redefined filter on running interfaces."""
+        return self.call("define network filter '%s'" % name, self.conn.nwfilterDefineXML, xml)
+
+    def undefine_nwfilter(self, name):
+        nwf = self.lookup("look up network filter '%s'" % name, self.conn.nwfilterLookupByName, name)
+        if nwf is not None:
+            self.call("undefine network filter '%s'" % name, nwf.undefine)
+
     def domains(self):
         """Every domain on the host, active or not, as plain dicts with its live XML."""
         result = []

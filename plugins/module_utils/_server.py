@@ -57,6 +57,7 @@ def record(p, uuid_, flavor, ports, block_device_info, config_drive_volume, cons
         'ports': [{'network': port['network'], 'name': port['name'], 'mac': port['mac_address'],
                    'ip': port['fixed_ips'][0]['ip_address'], 'id': port['id']} for port in ports],
         'block_devices': disks,
+        'security_groups': ','.join(p.get('security_groups') or []) or None,
     }
 
 

@@ -30,7 +30,8 @@ def servers(hv, name=None, console_lines=0, instances_pool='novalite-instances')
                   'task_state': rec.get('task_state') or None, 'power_state': state['state'],
                   'flavor': (rec.get('flavor') or {}).get('name'), 'image': (rec.get('image') or {}).get('id'),
                   'addresses': addresses, 'created_at': rec.get('created_at'),
-                  'launched_at': rec.get('launched_at'), 'record': rec}
+                  'launched_at': rec.get('launched_at'), 'reservation_id': rec.get('reservation_id'),
+                  'project_id': rec.get('project_id'), 'actions': rec.get('actions') or [], 'record': rec}
         if console_lines > 0:
             if logs is None:
                 logs = {v['path']: v for v in (hv.volumes(instances_pool) or {}).values()}

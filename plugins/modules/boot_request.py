@@ -86,6 +86,20 @@ options:
   reservation_id:
     description: The request's reservation id (made when not given).
     type: str
+  security_groups:
+    description:
+      - The instances' security groups, by name, of the project's (O(security_group_catalog)
+        and C(default)); Nova's default - V([default]).
+      - With neither this nor O(security_group_catalog), the instances get no filter (Nova's
+        NoopFirewallDriver).
+    type: list
+    elements: str
+  security_group_catalog:
+    description:
+      - The security group catalog (C(novalite_security_groups)) - C({name, project_id, description,
+        rules}); see M(novalite.compute.security_group) for the rules. Every rule is checked here.
+    type: list
+    elements: dict
   flavors:
     description: The flavor catalog (C(novalite_flavors)).
     type: list
@@ -120,6 +134,16 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+security_groups:
+  description: The instances' security groups; null without security groups.
+  returned: success
+  type: list
+  elements: str
+security_group_catalog:
+  description: The project's security groups with their checked rules (C(default) among them); null without security groups.
+  returned: success
+  type: list
+  elements: dict
 instances:
   description: The instances to build, C({name, uuid, launch_index}).
   returned: success
@@ -202,7 +226,7 @@ request_id:
   returned: success
   type: str
 reservation_id:
-  description: The request's reservation id.
+  description: The request's reservation id, C(r-) and 8 characters (Nova's reservation_id), on every instance of it.
   returned: success
   type: str
 '''
@@ -232,6 +256,8 @@ class BootRequest(NovaliteModule):
         project_id=dict(type='str'),
         config_drive=dict(type='bool', default=False),
         reservation_id=dict(type='str'),
+        security_groups=dict(type='list', elements='str'),
+        security_group_catalog=dict(type='list', elements='dict'),
         flavors=dict(type='list', elements='dict', required=True),
         images=dict(type='list', elements='dict', default=[]),
         network_catalog=dict(type='list', elements='dict', default=[]),

@@ -92,10 +92,29 @@ options:
     description: The server group the instance belongs to (the scheduler reads it from the record).
     type: str
   request_id:
-    description: The request that made the instance.
+    description:
+      - The request this is part of (C(req-) and a UUID); by default a new one.
+      - Recorded on a new instance, and on the instance action this run adds to the record's
+        action log.
     type: str
   reservation_id:
-    description: The reservation of the boot request.
+    description: The reservation of the boot request (C(r-) and 8 characters); recorded on a new instance.
+    type: str
+  security_groups:
+    description:
+      - The instance's security groups (of its O(project_id)), whose filters
+        M(novalite.compute.security_group) defined on this hypervisor.
+      - Given, the instance's filter C(novalite-instance-<name>) is defined - the base filter,
+        these groups, then a drop of all other IP traffic - and every interface carries it
+        with its address as the parameter C(IP); deleting the instance removes the filter.
+        Omitted - no filter (Nova's NoopFirewallDriver).
+    type: list
+    elements: str
+  host:
+    description:
+      - The compute host's name as the fleet knows it (its inventory name), for the
+        notifications' C(publisher_id) and C(host).
+      - By default the libvirt URI.
     type: str
   launch_index:
     description: The instance's index in its request.
@@ -189,7 +208,11 @@ server:
       description: libvirt's state (running, shutoff, ...).
       type: str
     record:
-      description: The whole instance record.
+      description:
+        - The whole instance record, with C(actions), its action log (Nova's instance actions)
+          - one entry per create, delete, stop, start and reboot, the newest 50, each with
+          C(action), C(request_id), C(start_time), C(finish_time), C(result) (C(Success) or
+          C(Error)) and C(message) on failure.
       type: dict
 actions:
   description: What was done (or would be in check mode), in order.
@@ -201,6 +224,16 @@ removed:
   returned: when state is absent
   type: list
   elements: str
+novalite_events:
+  description:
+    - The notifications of what this run did - C(compute.instance.<create|delete|stop|start|reboot>.<start|end|error>),
+      each with C(event_type), C(priority), C(publisher_id), C(timestamp) and the instance's C(payload)
+      (uuid, name, host, state, flavor, image, project, reservation and request ids, addresses, and
+      C(fault) on error). Also returned when the module fails.
+    - The callback plugin P(novalite.compute.notifications#callback) writes them to a file as JSON lines.
+  returned: when an instance action was taken
+  type: list
+  elements: dict
 '''
 
 import posixpath
@@ -214,9 +247,11 @@ from ansible_collections.novalite.compute.plugins.module_utils import _bdm
 from ansible_collections.novalite.compute.plugins.module_utils import _config_drive
 from ansible_collections.novalite.compute.plugins.module_utils import _domain_xml
 from ansible_collections.novalite.compute.plugins.module_utils import _flavor
+from ansible_collections.novalite.compute.plugins.module_utils import _instance_action
 from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
 from ansible_collections.novalite.compute.plugins.module_utils import _network
 from ansible_collections.novalite.compute.plugins.module_utils import _resource_tracker
+from ansible_collections.novalite.compute.plugins.module_utils import _security_group
 from ansible_collections.novalite.compute.plugins.module_utils import _server
 from ansible_collections.novalite.compute.plugins.module_utils import _storage_pool
 
@@ -243,6 +278,8 @@ class Server(NovaliteModule):
         server_group=dict(type='str'),
         request_id=dict(type='str'),
         reservation_id=dict(type='str'),
+        host=dict(type='str'),
+        security_groups=dict(type='list', elements='str'),
         launch_index=dict(type='int', default=0),
         virt_type=dict(type='str', choices=['kvm', 'qemu'], default='kvm'),
         graphics=dict(type='str', choices=['vnc', 'spice', 'none'], default='vnc'),
@@ -254,10 +291,15 @@ class Server(NovaliteModule):
         boot_marker=dict(type='str', default='login:|NOVALITE-GUEST-REPORT'),
         timeout=dict(type='int', default=300),
     )
-    module_kwargs = dict(required_if=[('state', 'present', ['flavor', 'block_device_info']),
-                                      ('state', 'running', ['flavor', 'block_device_info'])])
 
     def run(self):
+        self.events = []
+        result = self.act()
+        if self.events:
+            result['novalite_events'] = self.events
+        return result
+
+    def act(self):
         p, hv = self.params, self.hypervisor
         _domain_xml.check_name(p['name'])
         existing = hv.domain_state(p['name'])
@@ -278,8 +320,9 @@ class Server(NovaliteModule):
                                     % (p['name'], hv.uri, rec['request_id'], p['request_id']))
             rec = None          # a claim (novalite.compute.claim) holds the place: spawn over it
         if rec is None:
-            if p['state'] in ('stopped', 'rebooted') and not p['flavor']:
-                raise InvalidInput("instance '%s' does not exist on %s" % (p['name'], hv.uri))
+            if not p['flavor'] or p['block_device_info'] is None:
+                raise InvalidInput("instance '%s' does not exist on %s; flavor and block_device_info are needed to "
+                                   "spawn it" % (p['name'], hv.uri))
             return self.spawn()
         if p['flavor']:
             desired = self.desired_record(_flavor.validate(p['flavor']), None, None)
@@ -301,6 +344,7 @@ class Server(NovaliteModule):
         config_volume = '%s_disk.config' % p['name'] if p['config_drive'] else None
         uuid_ = _server.instance_uuid(p['name'], p['uuid'])
         rec = self.desired_record(flavor, config_volume, console_log, uuid_)
+        entry = _instance_action.start(rec, 'create', self.request_id)
         iso = self.config_drive(rec, flavor) if p['config_drive'] else None
         xml = self.domain_xml(rec, flavor, config_volume and posixpath.join(pool_dir, config_volume), console_log)
         actions = (['config_drive'] if iso else []) + ['define', 'start'] + (['wait'] if p['wait'] else [])
@@ -318,17 +362,31 @@ class Server(NovaliteModule):
                 hv.delete_volume(old['handle'])
             vol = hv.create_volume(p['instances_pool'], _volume_xml(config_volume, len(iso)), config_volume)
             hv.upload(vol, [iso], len(iso))
-        hv.define_domain(xml, p['name'])
+        self.notify(rec, 'create', 'start')
+        defined = False
         try:
+            if p['security_groups'] is not None:
+                name = _security_group.instance_filter_name(p['name'])
+                hv.define_nwfilter(_security_group.redefinition(
+                    _security_group.instance_xml(p['name'], p['project_id'], p['security_groups']),
+                    hv.nwfilter_xml(name)), name)
+            hv.define_domain(xml, p['name'])
+            defined = True
             hv.start_domain(p['name'])
             if p['wait']:
                 self.wait_booted(rec)
         except NovaliteError as err:
             rec.update(vm_state='error', task_state=None, fault=str(err)[:1000])
-            self.save_record(rec)
+            _instance_action.finish(entry, err)
+            if defined:
+                self.save_record(rec)
+            self.notify(rec, 'create', 'error', err)
+            err.details['novalite_events'] = self.events
             raise
         rec.update(vm_state='active', task_state=None, launched_at=_server.now())
+        _instance_action.finish(entry)
         self.save_record(rec)
+        self.notify(rec, 'create', 'end')
         self.forget_failed_builds()
         result['server'] = self.describe(p['name'])
         return result
@@ -367,8 +425,9 @@ class Server(NovaliteModule):
                     'config_drive_dev': _bdm.generate_device_name(prefix, index), 'config_drive_bus': bus,
                     'nvram': '/var/lib/libvirt/qemu/nvram/%s_VARS.fd' % p['name']}
         image = {'properties': p['image'].get('properties') or {}, 'kernel': p['kernel'], 'ramdisk': p['ramdisk']}
+        filterref = _security_group.instance_filter_name(p['name']) if p['security_groups'] is not None else None
         ports = [{'mac_address': port['mac_address'], 'network': port['network'], 'fixed_ips': port['fixed_ips'],
-                  'filterref': port.get('filterref')} for port in p['ports']]
+                  'filterref': port.get('filterref') or filterref} for port in p['ports']]
         instance = {'name': p['name'], 'uuid': rec['uuid'], 'record': rec}
         return _domain_xml.build(instance, flavor, flavor['guest'], image, disks, ports, settings)
 
@@ -408,17 +467,23 @@ class Server(NovaliteModule):
     # -- power and delete -----------------------------------------------------------------------
     def apply_power(self, actions, rec):
         hv, name = self.hypervisor, self.params['name']
+        power = {'start': hv.start_domain, 'stop': hv.stop_domain, 'reboot': hv.reboot_domain}
         for action in actions:
-            if action == 'start':
-                hv.start_domain(name)
-                rec.update(vm_state='active', task_state=None)
-            elif action == 'stop':
-                hv.stop_domain(name)
-                rec.update(vm_state='stopped', task_state=None)
-            elif action == 'reboot':
-                hv.reboot_domain(name)
-        if actions:
+            entry = _instance_action.start(rec, action, self.request_id)
+            self.notify(rec, action, 'start')
+            try:
+                power[action](name)
+            except NovaliteError as err:
+                _instance_action.finish(entry, err)
+                self.save_record(rec)
+                self.notify(rec, action, 'error', err)
+                err.details['novalite_events'] = self.events
+                raise
+            if action in ('start', 'stop'):
+                rec.update(vm_state='active' if action == 'start' else 'stopped', task_state=None)
+            _instance_action.finish(entry)
             self.save_record(rec)
+            self.notify(rec, action, 'end')
 
     def delete(self, rec):
         """Everything the record lists, and what the conventions of our names find besides
@@ -434,22 +499,42 @@ class Server(NovaliteModule):
         if console and (p['instances_pool'], posixpath.basename(console)) not in volumes:
             volumes.append((p['instances_pool'], posixpath.basename(console)))
         removed = ['%s/%s' % v for v in volumes] + ['%s/%s' % (n, h['name']) for n, h in ports]
+        if hv.nwfilter_xml(_security_group.instance_filter_name(p['name'])) is not None:
+            removed.append('nwfilter/%s' % _security_group.instance_filter_name(p['name']))
         if not self.check_mode:
             # The domain (with its record) goes last: a run killed half-way leaves the record,
-            # and running the delete again finishes the job from it.
-            hv.stop_domain(p['name'])
-            pools = {}
-            for pool, volume in volumes:
-                vols = pools.setdefault(pool, hv.volumes(pool) or {})
-                if volume in vols:
-                    hv.delete_volume(vols[volume]['handle'])
-            for network, host in ports:
-                state = hv.network_state(network)
-                if state and any(h['mac'] == host['mac'] for h in _network.describe(state['xml'])[1]):
-                    hv.update_network(network, 'delete', 'host', _network.host_xml(host))
-            hv.undefine_domain(p['name'])
+            # with its delete action unfinished, and running the delete again finishes the job.
+            entry = _instance_action.start(rec, 'delete', self.request_id)
+            self.save_record(rec, check_request=False)
+            self.notify(rec, 'delete', 'start')
+            try:
+                self.teardown(volumes, ports)
+            except NovaliteError as err:
+                _instance_action.finish(entry, err)
+                if hv.domain_state(p['name']) is not None:
+                    self.save_record(rec, check_request=False)
+                self.notify(rec, 'delete', 'error', err)
+                err.details['novalite_events'] = self.events
+                raise
+            rec.update(vm_state='deleted', task_state=None)
+            self.notify(rec, 'delete', 'end')
         return dict(changed=True, actions=['stop', 'delete_volumes', 'release_ports', 'undefine'], removed=removed,
                     server=None)
+
+    def teardown(self, volumes, ports):
+        hv, name = self.hypervisor, self.params['name']
+        hv.stop_domain(name)
+        pools = {}
+        for pool, volume in volumes:
+            vols = pools.setdefault(pool, hv.volumes(pool) or {})
+            if volume in vols:
+                hv.delete_volume(vols[volume]['handle'])
+        for network, host in ports:
+            state = hv.network_state(network)
+            if state and any(h['mac'] == host['mac'] for h in _network.describe(state['xml'])[1]):
+                hv.update_network(network, 'delete', 'host', _network.host_xml(host))
+        hv.undefine_domain(name)
+        hv.undefine_nwfilter(_security_group.instance_filter_name(name))
 
     # -- the host's failed builds (Nova's failed_builds stat) --------------------------------
     def record_failed_build(self):
@@ -470,12 +555,12 @@ class Server(NovaliteModule):
                 self.hypervisor.delete_volume(vols[name]['handle'])
 
     # -- helpers --------------------------------------------------------------------------------
-    def save_record(self, rec):
+    def save_record(self, rec, check_request=True):
         # A spawn left running by a killed run must not write over the record of the build
         # that took its place (same name, another request).
         state = self.hypervisor.domain_state(self.params['name'])
         current = _instance_record.from_domain_xml(state['xml']) if state else None
-        if current is None or (rec.get('request_id') and current.get('request_id')
+        if current is None or (check_request and rec.get('request_id') and current.get('request_id')
                                and current['request_id'] != rec['request_id']):
             raise NovaliteError("instance '%s' on %s was removed or taken over by request %s while this request "
                                 "(%s) was building it" % (self.params['name'], self.hypervisor.uri,
@@ -484,6 +569,18 @@ class Server(NovaliteModule):
         xml = ET.tostring(element, encoding='unicode')
         self.hypervisor.set_domain_metadata(self.params['name'], xml, _instance_record.PREFIX,
                                             _instance_record.NAMESPACE)
+
+    @property
+    def request_id(self):
+        if getattr(self, '_request_id', None) is None:
+            self._request_id = _instance_action.request_id(self.params['request_id'])
+        return self._request_id
+
+    def notify(self, rec, action, phase, error=None):
+        """One notification event, returned under novalite_events (never secrets: the
+        record holds no user data or password)."""
+        self.events.append(_instance_action.event(rec, action, phase, self.params['host'] or self.hypervisor.uri,
+                                                  self.request_id, error))
 
     def describe(self, name):
         state = self.hypervisor.domain_state(name)

@@ -47,6 +47,11 @@ EXAMPLES = r'''
   novalite.compute.server_info:
     name: web-1
     console_lines: 20
+  register: web1
+
+- name: What was done to it, and how it went
+  ansible.builtin.debug:
+    msg: "{{ web1.servers[0].actions | map(attribute='action') | zip(web1.servers[0].actions | map(attribute='result')) }}"
 '''
 
 RETURN = r'''
@@ -76,6 +81,20 @@ servers:
       type: str
     addresses:
       description: Per port - network, MAC, fixed IP, and the IP leased to that MAC (null until the guest asked).
+      type: list
+      elements: dict
+    reservation_id:
+      description: The reservation of the boot request that made it (C(r-) and 8 characters).
+      type: str
+    project_id:
+      description: Its project.
+      type: str
+    actions:
+      description:
+        - Its action log (Nova's instance actions), oldest first - one entry per create, delete,
+          stop, start and reboot, with C(action), C(request_id), C(start_time), C(finish_time),
+          C(result) (C(Success) or C(Error)) and C(message) on failure. An unfinished entry (no
+          C(finish_time)) is an action in progress, or one a killed run left.
       type: list
       elements: dict
     console:

@@ -17,6 +17,7 @@ as fit, down to what min_count still needs; fewer fails the whole request, befor
 
 from __future__ import annotations
 
+from ansible_collections.novalite.compute.plugins.plugin_utils import quotas as quota_checks
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.errors import NoValidHost
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.scheduler import select_hosts
 
@@ -37,12 +38,14 @@ def found_instances(states, names):
     return found
 
 
-def build_plan(boot, states, options=None):
+def build_plan(boot, states, options=None, quotas=None):
     """The plan of a boot: `boot` is what novalite.compute.boot_request returned, `states`
-    the scheduler's host states (scheduler_hosts), `options` the scheduler options.
+    the scheduler's host states (scheduler_hosts), `options` the scheduler options, `quotas`
+    the inventory's novalite_quotas (None: no quotas).
 
     Returns {'done': [names], 'plan': [{name, uuid, launch_index, hosts, cleanup}],
-    'unplaced': [names], 'found': found_instances(), 'trace': the scheduler's trace or None,
+    'unplaced': [names], 'over_quota': [names], 'quota': the quota check or None,
+    'found': found_instances(), 'trace': the scheduler's trace or None,
     'stale': [{name, uuid, launch_index, hosts, cleanup}]}. `hosts` is the selected host then
     the alternates (at most max_attempts in all); `cleanup` the hosts holding an unfinished
     earlier attempt of the instance; `stale` the unfinished copies of instances that are done
@@ -57,11 +60,25 @@ def build_plan(boot, states, options=None):
     # rollback cut short by a lost connection or a killed run): that copy goes.
     stale = [dict(i, hosts=[f['host']], cleanup=[f['host']]) for i in instances if i['name'] in done
              for f in found.get(i['name'], []) if f['vm_state'] in UNFINISHED]
-    result = {'done': done, 'plan': [], 'unplaced': [], 'found': found, 'trace': None, 'stale': stale}
+    result = {'done': done, 'plan': [], 'unplaced': [], 'over_quota': [], 'quota': None, 'found': found,
+              'trace': None, 'stale': stale}
     if not todo:
         return result
     request = dict(boot['scheduler_request'])
     still_needed = max(0, int(boot.get('min_count') or request.get('min_count') or 1) - len(done))
+    if quotas is not None:
+        # Nova checks quotas before scheduling and reduces max_count to what they allow.
+        try:
+            result['quota'] = quota_checks.check(
+                quotas, states, request.get('project_id'), request['flavor'], max(1, still_needed), len(todo),
+                server_group=(request.get('server_group') or {}).get('name'), exclude=[i['name'] for i in todo])
+        except quota_checks.QuotaError:
+            if still_needed:
+                raise
+            result['over_quota'] = [i['name'] for i in todo]
+            return result
+        result['over_quota'] = [i['name'] for i in todo[result['quota']['allowed']:]]
+        todo = todo[:result['quota']['allowed']]
     request.update(num_instances=len(todo), min_count=max(1, still_needed),
                    instance_uuids=[i['uuid'] for i in todo])
     try:

@@ -61,7 +61,8 @@ def test_finished_instances_are_left_alone_and_unfinished_ones_cleaned_up():
 def test_nothing_to_do():
     states = {'hv1': with_instance(host(), 'web', 'stopped')}
     plan = conductor.build_plan(boot(1), states, options())
-    assert plan == {'done': ['web'], 'plan': [], 'unplaced': [], 'found': plan['found'], 'trace': None, 'stale': []}
+    assert plan == {'done': ['web'], 'plan': [], 'unplaced': [], 'over_quota': [], 'quota': None, 'found': plan['found'],
+                    'trace': None, 'stale': []}
 
 
 def test_an_unfinished_copy_of_an_instance_built_elsewhere_is_removed():
