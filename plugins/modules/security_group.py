@@ -150,19 +150,21 @@ class SecurityGroupModule(NovaliteModule):
         group = groups[p['name']]
         members = self.members(group)
         xml = _security_group.group_xml(p['project_id'], group, members)
-        changed = current is None or _security_group.canonical(current) != _security_group.canonical(xml)
-        base = _security_group.base_xml()
-        base_current = hv.nwfilter_xml(_security_group.BASE_FILTER)
-        base_changed = base_current is None or _security_group.canonical(base_current) != _security_group.canonical(base)
-        if not self.check_mode:
-            if base_changed:
-                hv.define_nwfilter(_security_group.redefinition(base, base_current), _security_group.BASE_FILTER)
-            if changed:
-                hv.define_nwfilter(_security_group.redefinition(xml, current), name)
+        base_changed = self.ensure(_security_group.BASE_FILTER, _security_group.base_xml(),
+                                   hv.nwfilter_xml(_security_group.BASE_FILTER))
+        changed = self.ensure(name, xml, current)
         result = dict(changed=changed or base_changed, filter=name, xml=xml, members=members)
         if self.want_diff:
             result['diff'] = dict(before=_security_group.without_uuid(current), after=xml.replace('><', '>\n<'))
         return result
+
+    def ensure(self, name, xml, current):
+        """Define the filter unless `current` has the same rules already; whether it changed."""
+        if current is not None and _security_group.canonical(current) == _security_group.canonical(xml):
+            return False
+        if not self.check_mode:
+            self.hypervisor.define_nwfilter(_security_group.redefinition(xml, current), name)
+        return True
 
     def members(self, group):
         """Addresses of the members of each remote group: the records on this host, and O(members)."""
