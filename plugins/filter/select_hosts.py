@@ -52,7 +52,29 @@ def boot_plan(boot, hosts, options=None, quotas=None):
         raise AnsibleFilterError(str(err))
 
 
+def boot_hosts(hostvars, hosts, options=None):
+    wanted = ('novalite_uri', 'novalite_virt_type') + tuple('novalite_' + k for k in conductor.CLAIM_SETTINGS)
+    picked = {str(h): {key: hostvars[h][key] for key in wanted if key in hostvars[h]} for h in hosts}
+    try:
+        return conductor.build_hosts(_plain(picked), [str(h) for h in hosts], _plain(options))
+    except SchedulerError as err:
+        raise AnsibleFilterError(str(err))
+
+
+def boot_round(plan, progress, fleet):
+    return conductor.round_work(_plain(plan), _plain(progress), _plain(fleet))
+
+
+def boot_collect(progress, work, results):
+    return conductor.collect(_plain(progress), _plain(work), _plain(results))
+
+
+def boot_report(plan, progress, boot):
+    return conductor.report(_plain(plan), _plain(progress), _plain(boot))
+
+
 class FilterModule(object):
     def filters(self):
         return {'select_hosts': select_hosts, 'scheduler_hosts': scheduler_hosts,
-                'boot_plan': boot_plan}
+                'boot_plan': boot_plan, 'boot_hosts': boot_hosts, 'boot_round': boot_round,
+                'boot_collect': boot_collect, 'boot_report': boot_report}

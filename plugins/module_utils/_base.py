@@ -6,7 +6,8 @@
 It merges the connection options into the module's argument spec, opens the hypervisor
 connection lazily, catches the one error family once and maps it to fail_json (a traceback
 only shows at -vvv), and closes the connection. A module declares `argument_spec` and writes
-`run()`, which returns the result dict.
+`run()`, which returns the result dict; or it names a `step` (_step.Step), whose argument
+spec and run() it takes, so that the compute manager can call the same step in process.
 """
 
 from __future__ import annotations
@@ -29,15 +30,16 @@ CONNECTION_ARGUMENT_SPEC = dict(
 class NovaliteModule(object):
     argument_spec = {}
     module_kwargs = {}
+    step = None
     supports_check_mode = True
     readonly = False
     uses_hypervisor = True   # False: a module of pure logic, with no uri option and no libvirt
 
     def __init__(self):
         spec = dict(CONNECTION_ARGUMENT_SPEC) if self.uses_hypervisor else {}
-        spec.update(self.argument_spec)
-        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=self.supports_check_mode,
-                                    **self.module_kwargs)
+        spec.update(self.step.argument_spec if self.step else self.argument_spec)
+        kwargs = self.step.spec_kwargs if self.step else self.module_kwargs
+        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=self.supports_check_mode, **kwargs)
         self.params = self.module.params
         self.check_mode = self.module.check_mode
         self.want_diff = self.module._diff
@@ -50,7 +52,10 @@ class NovaliteModule(object):
         return self._hypervisor
 
     def run(self):
-        raise NotImplementedError
+        if self.step is None:
+            raise NotImplementedError
+        return self.step(self.hypervisor, self.params, check_mode=self.check_mode, want_diff=self.want_diff,
+                         warn=self.module.warn).run()
 
     @classmethod
     def execute(cls):

@@ -124,7 +124,12 @@ def validate(p, flavors, images, networks):
             'config_drive': bool(p.get('config_drive')) or (image or {}).get('properties', {}).get(
                 'img_config_drive') == 'mandatory',
             'server_group': group['name'] if group else None, 'min_count': min_count, 'max_count': max_count,
-            'key_name': key_name, 'public_key': public_key}
+            'key_name': key_name, 'public_key': public_key,
+            # What each build needs of the request besides (not the secrets: user_data and
+            # admin_password go to the build as options of their own, never in a result).
+            'project_id': p.get('project_id'), 'metadata': metadata, 'availability_zone': p.get('availability_zone'),
+            'wait_for': p.get('wait_for') or 'running', 'boot_marker': p.get('boot_marker'),
+            'timeout': 300 if p.get('timeout') is None else p['timeout'], 'keep_failed': bool(p.get('keep_failed'))}
 
 
 def security_groups(names, catalog, project_id):

@@ -125,122 +125,16 @@ removed:
   elements: str
 '''
 
-import xml.etree.ElementTree as ET
-
 from ansible_collections.novalite.compute.plugins.module_utils._base import NovaliteModule
-from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
-from ansible_collections.novalite.compute.plugins.module_utils import _bdm
-from ansible_collections.novalite.compute.plugins.module_utils import _block_device
-from ansible_collections.novalite.compute.plugins.module_utils import _domain_xml
-from ansible_collections.novalite.compute.plugins.module_utils import _flavor
+from ansible_collections.novalite.compute.plugins.module_utils._disks import Disks
 
 
-class BlockDevice(NovaliteModule):
-    argument_spec = dict(
-        instance=dict(type='str', required=True),
-        flavor=dict(type='dict', required=True),
-        image_id=dict(type='str'),
-        image=dict(type='dict'),
-        image_properties=dict(type='dict', default={}),
-        images=dict(type='dict', default={}),
-        block_device_mapping=dict(type='list', elements='dict', default=[]),
-        machine_type=dict(type='str', default='pc'),
-        config_drive=dict(type='bool', default=False),
-        instances_pool=dict(type='str', default='novalite-instances'),
-        volumes_pool=dict(type='str', default='novalite-volumes'),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-    )
-
-    def run(self):
-        p, hv = self.params, self.hypervisor
-        _domain_xml.check_name(p['instance'], 'instance')
-        _flavor.check_sizes(p['flavor'])
-        pools = {name: hv.volumes(name) for name in (p['instances_pool'], p['volumes_pool'])}
-        for name, vols in pools.items():
-            if vols is None and p['state'] == 'absent':
-                pools[name] = {}            # no pool, no disk of this instance in it
-            elif vols is None:
-                raise InvalidInput("storage pool '%s' not found on %s: prepare the host with the role "
-                                   "novalite.compute.compute_host" % (name, hv.uri))
-        existing_volumes = {n[len('volume-'):]: {'size': _capacity(v['xml']) // _block_device.GiB}
-                            for n, v in pools[p['volumes_pool']].items() if n.startswith('volume-')}
-        images = dict(p['images'])
-        image = p['image']
-        if p['state'] == 'absent':
-            # Removing needs only the disks' names, which come from the instance and the
-            # mapping: the cached images need not be given (a rollback may not have them).
-            image = image or _ANY_IMAGE
-            for entry in p['block_device_mapping']:
-                if isinstance(entry, dict) and entry.get('source_type') == 'image' and entry.get('uuid'):
-                    images.setdefault(entry['uuid'], _ANY_IMAGE)
-        if p['image_id'] and image:
-            images.setdefault(p['image_id'], image)
-        bdms = _bdm.build(p['flavor'], _bdm.with_image_root(p['block_device_mapping'], p['image_id']) or None,
-                          None, p['image_id'], images={i: {} for i in images}, volumes=existing_volumes)
-        info = _bdm.block_device_info(bdms, p['image_properties'], p['machine_type'], p['config_drive'])
-        disks = _block_device.plan(p['instance'], info, p['flavor'], image, images, p['instances_pool'],
-                                   p['volumes_pool'])
-        if p['state'] == 'absent':
-            return self.remove(disks, pools)
-        return self.create(disks, pools, info['root_device_name'])
-
-    def create(self, disks, pools, root_device_name):
-        hv, created, paths = self.hypervisor, [], {}
-        for disk in disks:
-            found = pools[disk['pool']].get(disk['name'])
-            if found is not None:
-                problems = _block_device.existing_matches(disk, found['xml']) if disk['make'] != 'existing' else []
-                if problems:
-                    raise InvalidInput("instance '%s': volume '%s' exists with %s; it is not this instance's %s "
-                                       "(remove it, or use another instance name)"
-                                       % (self.params['instance'], disk['name'], ', '.join(problems), disk['dev']))
-                paths[disk['name']] = found['path']
-                continue
-            if disk['make'] == 'existing':
-                raise InvalidInput("volume %s (%s) is not in storage pool '%s'" % (disk['volume_id'], disk['name'],
-                                                                                   disk['pool']))
-            created.append('%s/%s' % (disk['pool'], disk['name']))
-            if self.check_mode:
-                continue
-            xml = _block_device.volume_xml(disk)
-            if disk['make'] == 'copy':
-                source = hv.volumes(self._pool_of(disk['source']['path']))
-                src = [v for v in source.values() if v['path'] == disk['source']['path']][0]['handle']
-                vol = hv.create_volume_from(disk['pool'], xml, disk['name'], src, disk['capacity'])
-            else:
-                vol = hv.create_volume(disk['pool'], xml, disk['name'])
-            paths[disk['name']] = vol.path()
-        return dict(changed=bool(created), created=created, removed=[],
-                    block_device_info=_block_device.block_device_info(disks, paths, root_device_name))
-
-    def remove(self, disks, pools):
-        removed = []
-        for disk in disks:
-            found = pools[disk['pool']].get(disk['name'])
-            if found is None or not disk['delete_on_termination']:
-                continue
-            removed.append('%s/%s' % (disk['pool'], disk['name']))
-            if not self.check_mode:
-                self.hypervisor.delete_volume(found['handle'])
-        return dict(changed=bool(removed), created=[], removed=removed)
-
-    def _pool_of(self, path):
-        for name in self.hypervisor.active_pools():
-            vols = self.hypervisor.volumes(name) or {}
-            if any(v['path'] == path for v in vols.values()):
-                return name
-        raise InvalidInput('no storage pool holds %s' % path)
-
-
-_ANY_IMAGE = {'path': '', 'data_path': '', 'format': 'qcow2', 'virtual_size': 0}
-
-
-def _capacity(xml):
-    return int(ET.fromstring(xml).findtext('capacity'))
+class DisksModule(NovaliteModule):
+    step = Disks
 
 
 def main():
-    BlockDevice.execute()
+    DisksModule.execute()
 
 
 if __name__ == '__main__':

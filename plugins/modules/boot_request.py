@@ -100,6 +100,22 @@ options:
         rules}); see M(novalite.compute.security_group) for the rules. Every rule is checked here.
     type: list
     elements: dict
+  wait_for:
+    description: What each instance's build waits for - V(running), V(boot_marker) (O(boot_marker) on its serial console) or V(ip) (every port has its DHCP lease).
+    type: str
+    choices: [running, boot_marker, ip]
+    default: running
+  boot_marker:
+    description: The regular expression the serial console shows once the guest booted (with O(wait_for=boot_marker)).
+    type: str
+  timeout:
+    description: Seconds each instance's build waits.
+    type: int
+    default: 300
+  keep_failed:
+    description: Keep an instance whose last attempt failed on its host, in error, for debugging (by default everything of it is removed).
+    type: bool
+    default: false
   flavors:
     description: The flavor catalog (C(novalite_flavors)).
     type: list
@@ -134,6 +150,34 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+project_id:
+  description: The instances' project (null when none).
+  returned: success
+  type: str
+metadata:
+  description: The server metadata, checked.
+  returned: success
+  type: dict
+availability_zone:
+  description: The requested availability zone (null when none).
+  returned: success
+  type: str
+wait_for:
+  description: What each build waits for.
+  returned: success
+  type: str
+boot_marker:
+  description: The boot marker each build waits for (null for the server module's default).
+  returned: success
+  type: str
+timeout:
+  description: Seconds each build waits.
+  returned: success
+  type: int
+keep_failed:
+  description: Whether a last failed attempt is kept in error.
+  returned: success
+  type: bool
 security_groups:
   description: The instances' security groups; null without security groups.
   returned: success
@@ -261,6 +305,10 @@ class BootRequest(NovaliteModule):
         flavors=dict(type='list', elements='dict', required=True),
         images=dict(type='list', elements='dict', default=[]),
         network_catalog=dict(type='list', elements='dict', default=[]),
+        wait_for=dict(type='str', choices=['running', 'boot_marker', 'ip'], default='running'),
+        boot_marker=dict(type='str'),
+        timeout=dict(type='int', default=300),
+        keep_failed=dict(type='bool', default=False),
     )
 
     def run(self):

@@ -17,7 +17,9 @@ as fit, down to what min_count still needs; fewer fails the whole request, befor
 
 from __future__ import annotations
 
+from ansible_collections.novalite.compute.plugins.module_utils._base import DEFAULT_URI
 from ansible_collections.novalite.compute.plugins.plugin_utils import quotas as quota_checks
+from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler import options as scheduler_options
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.errors import NoValidHost
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.scheduler import select_hosts
 
@@ -96,3 +98,143 @@ def build_plan(boot, states, options=None, quotas=None):
             cleanup=sorted({f['host'] for f in found.get(inst['name'], [])})))
     result['unplaced'] = [i['name'] for i in todo[len(placed['selections']):]]
     return result
+
+
+# -- the build rounds (nova/conductor/manager.py build_instances and its reschedule) ------------
+# A round is one attempt of every instance not built yet: round 1 on its selected host, round
+# N on its (N-1)th alternate. Each host builds its share of a round in one invocation of
+# novalite.compute.build_instances; the results are collected, and the instances that failed
+# move to their next alternate in the next round, until none is left to try.
+
+# Host settings a build reads from the inventory (novalite_<setting>), over the scheduler's
+# options, over Nova's defaults (scheduler/options.py DEFAULTS): the claim counts with the
+# same numbers the scheduler placed with.
+CLAIM_SETTINGS = ('cpu_allocation_ratio', 'ram_allocation_ratio', 'disk_allocation_ratio',
+                  'reserved_host_memory_mb', 'reserved_host_disk_mb', 'reserved_host_cpus')
+DEFAULT_VIRT_TYPE = 'kvm'
+
+
+def build_hosts(host_vars, hosts, options=None):
+    """{host: {uri, settings}} of the compute hosts: `host_vars` {host: {novalite_uri,
+    novalite_virt_type, novalite_<claim setting>, ...}}."""
+    opts = scheduler_options.parse(options)
+    fleet = {}
+    for host in hosts:
+        hv = host_vars.get(host) or {}
+        settings = {key: hv.get('novalite_' + key) if hv.get('novalite_' + key) is not None else opts[key]
+                    for key in CLAIM_SETTINGS}
+        settings['virt_type'] = hv.get('novalite_virt_type') or DEFAULT_VIRT_TYPE
+        fleet[host] = {'uri': hv.get('novalite_uri') or DEFAULT_URI, 'settings': settings}
+    return fleet
+
+
+def new_progress():
+    return {'round': 1, 'done': [], 'built_on': {}, 'attempts': [], 'kept': [], 'timings': {}}
+
+
+def round_work(plan, progress, fleet):
+    """This round's share of each host: [{host, uri, settings, round, instances, leftovers}],
+    only hosts with something to do, in host order. Round 1 also removes the unfinished
+    copies earlier runs left (the plan's `cleanup` hosts and its `stale` copies)."""
+    round_ = progress['round']
+    work = {}
+
+    def share(host):
+        if host not in work:
+            work[host] = dict(fleet[host], host=host, round=round_, instances=[], leftovers=[])
+        return work[host]
+
+    for inst in todo(plan, progress):
+        share(inst['hosts'][round_ - 1])['instances'].append(
+            {k: inst[k] for k in ('name', 'uuid', 'launch_index', 'hosts')})
+    if round_ == 1:
+        for inst in plan['plan'] + plan['stale']:
+            for host in inst.get('cleanup') or []:
+                share(host)['leftovers'].append({'name': inst['name']})
+    return [work[h] for h in sorted(work)]
+
+
+def todo(plan, progress):
+    """The planned instances this round tries: not built, not kept in error, with a host for it."""
+    round_ = progress['round']
+    finished = set(progress['done']) | set(progress['kept'])
+    return [p for p in plan['plan'] if p['name'] not in finished and len(p['hosts']) >= round_]
+
+
+def collect(progress, work, results):
+    """The progress after a round: `work` is round_work()'s list, `results` the hosts' job
+    results in the same order (build_instances' result, or the failure of its invocation)."""
+    progress = {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
+                for k, v in progress.items()}
+    for share, result in zip(work, results):
+        builds = {b['name']: b for b in (result or {}).get('builds') or []}
+        for inst in share['instances']:
+            build = builds.get(inst['name'])
+            if build is None:      # the invocation itself failed (host unreachable, killed job, ...)
+                build = {'name': inst['name'], 'status': 'failed', 'kept': False, 'timings': {},
+                         'reason': (result or {}).get('msg') or 'the build on %s did not report' % share['host']}
+            progress['timings'][inst['name']] = build.get('timings') or {}
+            if build['status'] == 'built':
+                progress['done'].append(inst['name'])
+                progress['built_on'][inst['name']] = share['host']
+                continue
+            progress['attempts'].append({'name': inst['name'], 'host': share['host'], 'round': share['round'],
+                                         'reason': build.get('reason') or 'unknown'})
+            if build.get('kept'):
+                progress['kept'].append(inst['name'])
+    progress['round'] += 1
+    return progress
+
+
+def pending(plan, progress):
+    """Whether another round has something to build."""
+    return bool(todo(plan, progress))
+
+
+def report(plan, progress, boot):
+    """The boot's report: {plan, lines, attempts, timings, failed, ok, msg}; `progress` None:
+    before the first round (only `plan` says something)."""
+    progress = progress or new_progress()
+    planned = [p['name'] for p in plan['plan']]
+    failed = [n for n in planned if n not in progress['done']]
+    lines = ['%s: already there' % n for n in plan['done']]
+    lines += ['%s: built on %s' % (n, progress['built_on'][n]) for n in planned if n in progress['built_on']]
+    lines += ['%s: error%s' % (n, ' (kept in error on its last host)' if n in progress['kept'] else '')
+              for n in failed]
+    attempts = ['%s: attempt %d on %s: %s' % (a['name'], a['round'], a['host'], a['reason'])
+                for a in sorted(progress['attempts'], key=lambda a: (a['round'], a['name']))]
+    timings = ['%s: %s' % (n, ', '.join('%s %.2f s' % (step, t[step]) for step in TIMED_STEPS if step in t))
+               for n, t in sorted(progress['timings'].items())]
+    if failed:
+        why = ' | '.join('%s: %s' % (n, '; '.join('attempt %d on %s: %s' % (a['round'], a['host'], a['reason'])
+                                                  for a in progress['attempts'] if a['name'] == n) or 'not tried')
+                         for n in failed)
+        msg = '%d instance(s) could not be built (%s): %s' % (
+            len(failed), 'the last attempt kept in error' if boot.get('keep_failed') else 'rolled back everywhere', why)
+    else:
+        msg = '%d built, %d already there (reservation %s)' % (len(planned), len(plan['done']),
+                                                               boot.get('reservation_id'))
+    return {'plan': plan_lines(plan, boot), 'lines': lines, 'attempts': attempts, 'timings': timings, 'failed': failed, 'ok': not failed, 'msg': msg}
+
+
+def plan_lines(plan, boot):
+    """What the plan says, before any build: the request, what is there, where each goes."""
+    lines = ['reservation %s, request %s' % (boot.get('reservation_id'), boot.get('request_id')),
+             'already there: %s' % (', '.join(plan['done']) or 'none')]
+    lines += ['%s: %s' % (p['name'], ' then '.join(p['hosts'])) for p in plan['plan']]
+    quota = plan.get('quota')
+    if quota:
+        usage, limits = quota['usage'], quota['limits']
+        lines.append('quota of project %s: %s of %s instances, %s of %s cores, %s of %s MB RAM used (-1: unlimited)' % (
+            boot.get('project_id') or 'none', usage['instances'], limits['instances'], usage['cores'], limits['cores'],
+            usage['ram'], limits['ram']))
+    if plan.get('over_quota'):
+        lines.append('not built (over quota, above min_count): %s' % ', '.join(plan['over_quota']))
+    if plan.get('unplaced'):
+        lines.append('not placed (no room, above min_count): %s' % ', '.join(plan['unplaced']))
+    lines += ['%s: built elsewhere, an unfinished copy removed from %s' % (s['name'], s['cleanup'][0])
+              for s in plan.get('stale') or []]
+    return lines
+
+
+TIMED_STEPS = ('prepare', 'claim', 'networking', 'block_device_mapping', 'spawning')

@@ -1,0 +1,136 @@
+# -*- coding: utf-8 -*-
+# Copyright: novalite.compute contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The claim on a hypervisor (Nova's rt.instance_claim), race-safe: libvirt is the arbiter.
+
+A step of the compute manager (_compute_manager), also the body of its module: the module is
+a thin shell over it, and a build calls it in process."""
+
+from __future__ import annotations
+
+import random
+import time
+import xml.etree.ElementTree as ET
+
+from ansible_collections.novalite.compute.plugins.module_utils._step import Step
+from ansible_collections.novalite.compute.plugins.module_utils._errors import NovaliteError
+from ansible_collections.novalite.compute.plugins.module_utils import _domain_xml
+from ansible_collections.novalite.compute.plugins.module_utils import _flavor
+from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
+from ansible_collections.novalite.compute.plugins.module_utils import _resource_tracker
+from ansible_collections.novalite.compute.plugins.module_utils import _server
+
+
+class Claim(Step):
+    argument_spec = dict(
+        name=dict(type='str', required=True),
+        uuid=dict(type='str'),
+        flavor=dict(type='dict', required=True),
+        boot_from_volume=dict(type='bool', default=False),
+        server_group=dict(type='str'),
+        group_policy=dict(type='str'),
+        max_server_per_host=dict(type='int', default=1),
+        cpu_allocation_ratio=dict(type='float', default=4.0),
+        ram_allocation_ratio=dict(type='float', default=1.0),
+        disk_allocation_ratio=dict(type='float', default=1.0),
+        reserved_host_memory_mb=dict(type='int', default=512),
+        reserved_host_disk_mb=dict(type='int', default=0),
+        reserved_host_cpus=dict(type='int', default=0),
+        instances_pool=dict(type='str', default='novalite-instances'),
+        project_id=dict(type='str'),
+        request_id=dict(type='str'),
+        retries=dict(type='int', default=3),
+    )
+
+    def run(self):
+        p, hv = self.params, self.hypervisor
+        name = _domain_xml.check_name(p['name'])
+        flavor = _flavor.validate(p['flavor'])
+        existing = hv.domain_state(name)
+        if existing is not None:
+            rec = _instance_record.from_domain_xml(existing['xml'])
+            if rec is None:
+                raise NovaliteError("Failed to claim %s on %s: a domain of that name exists and is not a novalite "
+                                    "instance" % (name, hv.uri))
+            if p['request_id'] and rec.get('request_id') and rec['request_id'] != p['request_id']:
+                raise NovaliteError("Failed to claim %s on %s: it is already there, built by request %s (vm_state %s, "
+                                    "task_state %s)" % (name, hv.uri, rec['request_id'], rec.get('vm_state'),
+                                                        rec.get('task_state')))
+            return dict(changed=False, usage=self.usage())
+        if self.check_mode:
+            return dict(changed=True, usage=self.usage())
+        uuid_ = _server.instance_uuid(name, p['uuid'])
+        record = {'uuid': uuid_, 'name': name, 'vm_state': 'building', 'task_state': 'claimed',
+                  'created_at': _server.now(), 'server_group': p['server_group'], 'project_id': p['project_id'],
+                  'request_id': p['request_id'], 'boot_from_volume': p['boot_from_volume'],
+                  'flavor': {k: flavor[k] for k in ('name', 'id', 'vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb',
+                                                    'swap', 'extra_specs')}}
+        for attempt in range(p['retries'] + 1):
+            hv.define_domain(placeholder_xml(name, uuid_, flavor, record), name)
+            usage = self.usage()
+            problem = over_capacity(usage) or self.group_violation(name, usage)
+            if not problem:
+                return dict(changed=True, usage=usage, attempts=attempt + 1)
+            hv.undefine_domain(name)
+            if attempt < p['retries'] and contended(usage, name):
+                # Claims racing on this host may all have counted each other and withdrawn:
+                # try again after a random pause, so that one of them comes first.
+                time.sleep(random.uniform(0.2, 1.5))
+                continue
+            raise NovaliteError("Failed to claim %s on %s: %s" % (name, hv.uri, problem), usage=usage,
+                                attempts=attempt + 1)
+
+    def usage(self):
+        p, hv = self.params, self.hypervisor
+        domains = hv.domains()
+        for domain in domains:
+            domain['disk_capacities'] = {t: hv.disk_capacity(domain, t)
+                                         for t in _resource_tracker.writable_disk_targets(domain['xml'])}
+            del domain['handle']
+        reserved = {k: p[k] for k in ('reserved_host_memory_mb', 'reserved_host_disk_mb', 'reserved_host_cpus')}
+        state = _resource_tracker.host_state(hv.node(), hv.pool_state(p['instances_pool']), domains, reserved, None)
+        ratios = {'VCPU': p['cpu_allocation_ratio'], 'MEMORY_MB': p['ram_allocation_ratio'],
+                  'DISK_GB': p['disk_allocation_ratio']}
+        usage = {}
+        for rc, inv in state['resources'].items():
+            usage[rc] = dict(inv, capacity=(inv['total'] - inv['reserved']) * ratios[rc])
+        usage['_instances'] = state['instances']
+        return usage
+
+    def group_violation(self, name, usage):
+        p = self.params
+        if p['group_policy'] != 'anti-affinity' or not p['server_group']:
+            return None
+        members = [i['name'] for i in usage['_instances'].values() if i.get('server_group') == p['server_group']]
+        if len(members) > p['max_server_per_host']:
+            return ("server group '%s' (anti-affinity) would have %d members here (%s), at most %d"
+                    % (p['server_group'], len(members), ', '.join(sorted(members)), p['max_server_per_host']))
+        return None
+
+
+def contended(usage, name):
+    """Another claim or build is in progress on the host (it may withdraw)."""
+    return any(i.get('vm_state') == 'building' and i.get('name') != name for i in usage['_instances'].values())
+
+
+def over_capacity(usage):
+    units = {'VCPU': 'vCPUs', 'MEMORY_MB': 'MB RAM', 'DISK_GB': 'GB disk'}
+    for rc in ('VCPU', 'MEMORY_MB', 'DISK_GB'):
+        inv = usage[rc]
+        if inv['used'] > inv['capacity']:
+            return ('%s %s used with this claim, more than the %s the host has (%s total, %s reserved)'
+                    % (inv['used'], units[rc], inv['capacity'], inv['total'], inv['reserved']))
+    return None
+
+
+def placeholder_xml(name, uuid_, flavor, record):
+    """A domain holding only the claim: the record, memory and vCPUs, nothing to start."""
+    root = ET.Element('domain', {'type': 'qemu'})
+    ET.SubElement(root, 'name').text = name
+    ET.SubElement(root, 'uuid').text = uuid_
+    ET.SubElement(root, 'metadata').append(_instance_record.to_element(record))
+    ET.SubElement(root, 'memory', {'unit': 'MiB'}).text = str(flavor['memory_mb'])
+    ET.SubElement(root, 'vcpu').text = str(flavor['vcpus'])
+    os_el = ET.SubElement(root, 'os')
+    ET.SubElement(os_el, 'type', {'arch': 'x86_64'}).text = 'hvm'
+    return ET.tostring(root, encoding='unicode')

@@ -1,0 +1,292 @@
+# -*- coding: utf-8 -*-
+# Copyright: novalite.compute contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The compute manager's build (nova/compute/manager.py build_and_run_instance ->
+_build_and_run_instance with its _build_resources context): one host's share of a boot
+round, in one Python frame.
+
+For the host: remove what earlier, unfinished attempts left here (leftovers), then prepare
+the networks and the image cache once; then for each instance, at the same time: claim,
+ports, security groups, disks, spawn and wait. Any failure of an instance removes exactly
+what this attempt made here - ports, disks, config drive, then the domain, the record of the
+attempt, last, so that a rollback cut short is finished by the next run - unless the
+request keeps its last failed attempt in error (keep_failed). Every result is structured:
+built or failed, the reason, what was made, and the time each step took.
+
+The steps are the same classes the step modules (claim, port, block_device, server, ...)
+are shells over, called in process.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput, NovaliteError
+from ansible_collections.novalite.compute.plugins.module_utils import _domain_xml
+from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
+from ansible_collections.novalite.compute.plugins.module_utils._claim import Claim
+from ansible_collections.novalite.compute.plugins.module_utils._disks import Disks
+from ansible_collections.novalite.compute.plugins.module_utils._image_step import CacheImage
+from ansible_collections.novalite.compute.plugins.module_utils._network_setup import NetworkSetup
+from ansible_collections.novalite.compute.plugins.module_utils._port_allocation import PortAllocation
+from ansible_collections.novalite.compute.plugins.module_utils._security_group_filter import SecurityGroupFilter
+from ansible_collections.novalite.compute.plugins.module_utils._spawn import Server
+
+# Nova's task_state names for the steps of a build, in order (the record shows the claim as
+# 'claimed'); the timings of a build use them.
+STEPS = ('claim', 'networking', 'block_device_mapping', 'spawning')
+
+# The host settings a build reads (inventory novalite_<setting>, defaults in
+# plugin_utils/scheduler/options.py and the steps' argument specs).
+SETTINGS = ('cpu_allocation_ratio', 'ram_allocation_ratio', 'disk_allocation_ratio', 'reserved_host_memory_mb',
+            'reserved_host_disk_mb', 'reserved_host_cpus', 'virt_type')
+
+
+def check_settings(settings):
+    """The host settings of a build, checked: known keys, numbers where numbers belong."""
+    unknown = sorted(set(settings) - set(SETTINGS))
+    if unknown:
+        raise InvalidInput('settings: unknown %s (known: %s)' % (', '.join(unknown), ', '.join(SETTINGS)))
+    checked = {}
+    for key, value in settings.items():
+        if value is None:
+            continue
+        if key == 'virt_type':
+            if value not in _domain_xml.VIRT_TYPES:
+                raise InvalidInput('settings.virt_type %r must be one of %s' % (value, ', '.join(_domain_xml.VIRT_TYPES)))
+            checked[key] = value
+            continue
+        try:
+            checked[key] = float(value) if key.endswith('_ratio') else int(value)
+        except (TypeError, ValueError):
+            raise InvalidInput('settings.%s %r is not a number' % (key, value))
+        if checked[key] < 0:
+            raise InvalidInput('settings.%s %r must not be negative' % (key, value))
+    return checked
+
+
+def check_instance(instance, where, leftover=False):
+    """One instance of a build ({name, uuid, launch_index, hosts}; a leftover needs only its name)."""
+    if not isinstance(instance, dict) or not isinstance(instance.get('name'), str):
+        raise InvalidInput('%s must be {name, uuid, launch_index, hosts}, got %r' % (where, instance))
+    _domain_xml.check_name(instance['name'], '%s.name' % where)
+    if leftover:
+        return {'name': instance['name']}
+    hosts = instance.get('hosts') or []
+    if not isinstance(hosts, list):
+        raise InvalidInput('%s.hosts must be a list of host names, got %r' % (where, hosts))
+    try:
+        index = int(instance.get('launch_index') or 0)
+    except (TypeError, ValueError):
+        raise InvalidInput('%s.launch_index %r is not a number' % (where, instance.get('launch_index')))
+    return {'name': instance['name'], 'uuid': instance.get('uuid'), 'launch_index': index, 'hosts': list(hosts)}
+
+
+def rollback_decision(record, request_id, takeover=False, keep=False):
+    """What a rollback does with the instance of that name on the host: 'keep' it (the
+    request keeps its last failed attempt in error), 'remove' it (made by this request, by
+    none - a claim cut short - or a leftover to take over), or 'leave' it (another request's:
+    two runs building the same name)."""
+    if keep:
+        return 'keep'
+    if takeover or record is None or record.get('request_id') in (None, request_id):
+        return 'remove'
+    return 'leave'
+
+
+class Clock(object):
+    """The time each step of one build took, in seconds."""
+
+    def __init__(self):
+        self.timings = {}
+
+    def step(self, name):
+        clock = self
+
+        class _Step(object):
+            def __enter__(self):
+                self.start = time.monotonic()
+
+            def __exit__(self, *exc):
+                clock.timings[name] = round(clock.timings.get(name, 0) + time.monotonic() - self.start, 3)
+        return _Step()
+
+
+class HostBuild(object):
+    """One host's share of a boot round. `boot` is what boot_request returned; `settings`
+    the host's (SETTINGS); `secrets` the request's user_data and admin_password."""
+
+    def __init__(self, connect, host, boot, settings, secrets, round_=1):
+        self.connect = connect          # () -> a new _libvirt.Hypervisor on this host
+        self.host = host
+        self.boot = boot
+        self.settings = settings
+        self.secrets = secrets
+        self.round = round_
+        self.events = []
+        self._lock = threading.Lock()
+
+    # -- the round ------------------------------------------------------------------------
+    def run(self, instances, leftovers):
+        """Build `instances` here (each {name, uuid, launch_index, hosts}); first remove
+        `leftovers` (instances whose unfinished copy is here). A list of results."""
+        results = []
+        hv = self.connect()
+        try:
+            for instance in leftovers:
+                self.remove(hv, instance, takeover=True)
+            if not instances:
+                return results
+            clock = Clock()
+            try:
+                with clock.step('prepare'):
+                    self.prepare(hv)
+            except NovaliteError as err:
+                return [self.failed(i, 'preparing the host: %s' % err, clock.timings, []) for i in instances]
+        finally:
+            hv.close()
+        threads = [threading.Thread(target=self._build_into, args=(i, results, clock.timings)) for i in instances]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        order = [i['name'] for i in instances]
+        return sorted(results, key=lambda r: order.index(r['name']))
+
+    def prepare(self, hv):
+        """The request's networks and images on this host (once per round, not per instance)."""
+        for net in {n['name']: n for n in self.boot['network_catalog']}.values():
+            NetworkSetup.call(hv, network=net)
+        self.images = {}
+        for entry in self.boot['image_catalog']:
+            cached = CacheImage.call(hv, image=entry)
+            self.images[cached['image']['id']] = cached['volume']
+
+    def _build_into(self, instance, results, prepare_timings):
+        hv = self.connect()
+        try:
+            result = self.build_and_run_instance(hv, instance)
+        except Exception as err:        # a thread must report, whatever happened
+            result = self.failed(instance, 'unexpected error: %s' % err, {}, [])
+        finally:
+            hv.close()
+        result['timings'] = dict(prepare_timings, **result['timings'])
+        with self._lock:
+            results.append(result)
+
+    # -- one instance (Nova's _build_and_run_instance) ----------------------------------------
+    def build_and_run_instance(self, hv, instance):
+        clock, made = Clock(), []
+        try:
+            with clock.step('claim'):
+                self.claim(hv, instance)
+                made.append('claim')
+            with clock.step('networking'):
+                ports = self.allocate_ports(hv, instance, made)
+                self.security_groups(hv, ports)
+            with clock.step('block_device_mapping'):
+                disks = self.disks(hv, instance)
+                made.append('disks')
+            with clock.step('spawning'):
+                spawned = self.spawn(hv, instance, ports, disks)
+        except NovaliteError as err:
+            self.collect_events(err.details.get('novalite_events'))
+            reason = str(err)
+            outcome = self.rollback(hv, instance, reason)
+            return self.failed(instance, reason + outcome['note'], clock.timings, made, kept=outcome['kept'])
+        self.collect_events(spawned.get('novalite_events'))
+        return {'name': instance['name'], 'host': self.host, 'round': self.round, 'status': 'built',
+                'reason': None, 'made': made + ['domain'], 'timings': clock.timings,
+                'uuid': (spawned.get('server') or {}).get('uuid')}
+
+    def claim(self, hv, instance):
+        boot, s = self.boot, self.settings
+        group = (boot['scheduler_request'].get('server_group') or {})
+        Claim.call(hv, name=instance['name'], uuid=instance['uuid'], flavor=boot['flavor'],
+                   boot_from_volume=boot['boot_from_volume'], server_group=boot.get('server_group'),
+                   group_policy=group.get('policy'),
+                   max_server_per_host=(group.get('rules') or {}).get('max_server_per_host', 1),
+                   project_id=boot.get('project_id'), request_id=boot['request_id'],
+                   **{k: s[k] for k in SETTINGS if k != 'virt_type' and s.get(k) is not None})
+
+    def allocate_ports(self, hv, instance, made):
+        ports = []
+        for net in self.boot['networks']:
+            result = PortAllocation.call(hv, network=net['network'], instance=instance['name'], device=net['device'],
+                                         fixed_ip=net.get('fixed_ip'))
+            made.append('port %s/%s' % (net['network'], result['port']['name']))
+            ports.append(result['port'])
+        return ports
+
+    def security_groups(self, hv, ports):
+        addresses = [ip['ip_address'] for port in ports for ip in port['fixed_ips']]
+        for name in self.boot.get('security_groups') or []:
+            SecurityGroupFilter.call(hv, name=name, project_id=self.boot.get('project_id'),
+                                     catalog=self.boot['security_group_catalog'], members={name: addresses})
+
+    def disks(self, hv, instance):
+        boot = self.boot
+        image = boot['image']
+        props = image['properties'] if image else {}
+        result = Disks.call(hv, instance=instance['name'], flavor=boot['flavor'],
+                            image_id=image['id'] if image else None,
+                            image=self.images.get(image['id']) if image else None, image_properties=props,
+                            images=self.images, machine_type=props.get('hw_machine_type') or 'pc',
+                            block_device_mapping=boot['block_device_mapping'], config_drive=boot['config_drive'])
+        return result['block_device_info']
+
+    def spawn(self, hv, instance, ports, disks):
+        boot = self.boot
+        kernel, ramdisk = boot.get('kernel'), boot.get('ramdisk')
+        return Server.call(
+            hv, name=instance['name'], uuid=instance['uuid'], flavor=boot['flavor'], image=boot['image'] or {},
+            kernel=self.images[kernel['id']]['data_path'] if kernel else None,
+            ramdisk=self.images[ramdisk['id']]['data_path'] if ramdisk else None,
+            block_device_info=disks, ports=ports, config_drive=boot['config_drive'],
+            user_data=self.secrets.get('user_data'), admin_password=self.secrets.get('admin_password'),
+            key_name=boot.get('key_name'), public_key=boot.get('public_key'), metadata=boot.get('metadata') or {},
+            availability_zone=boot.get('availability_zone'), project_id=boot.get('project_id'),
+            server_group=boot.get('server_group'), request_id=boot['request_id'],
+            reservation_id=boot['reservation_id'], host=self.host, security_groups=boot.get('security_groups'),
+            launch_index=instance['launch_index'], virt_type=self.settings.get('virt_type') or 'kvm',
+            wait_for=boot.get('wait_for') or 'running', boot_marker=boot.get('boot_marker'),
+            timeout=boot.get('timeout') or 300)
+
+    # -- rollback (the exception path of Nova's _build_resources) ---------------------------------
+    def rollback(self, hv, instance, reason):
+        last_attempt = len(instance.get('hosts') or [self.host]) <= self.round
+        keep = bool(self.boot.get('keep_failed')) and last_attempt
+        try:
+            decision = self.remove(hv, instance, failed_build=True, keep=keep)
+        except NovaliteError as err:
+            return {'kept': False, 'note': '; rolling back failed too: %s' % err}
+        return {'kept': decision == 'keep', 'note': ''}
+
+    def remove(self, hv, instance, takeover=False, failed_build=False, keep=False):
+        """Ports, disks, then the instance (config drive, console log, domain) - if ours."""
+        state = hv.domain_state(instance['name'])
+        record = _instance_record.from_domain_xml(state['xml']) if state else None
+        decision = rollback_decision(record, self.boot['request_id'], takeover, keep)
+        if decision != 'remove':
+            return decision
+        for net in self.boot['networks']:
+            PortAllocation.call(hv, network=net['network'], instance=instance['name'], device=net['device'],
+                                state='absent')
+        image = self.boot['image']
+        Disks.call(hv, instance=instance['name'], flavor=self.boot['flavor'], image_id=image['id'] if image else None,
+                   block_device_mapping=self.boot['block_device_mapping'], config_drive=self.boot['config_drive'],
+                   state='absent')
+        deleted = Server.call(hv, name=instance['name'], state='absent', failed_build=failed_build,
+                              request_id=self.boot['request_id'], host=self.host)
+        self.collect_events(deleted.get('novalite_events'))
+        return decision
+
+    # -- results ----------------------------------------------------------------------------
+    def failed(self, instance, reason, timings, made, kept=False):
+        return {'name': instance['name'], 'host': self.host, 'round': self.round, 'status': 'failed',
+                'reason': reason, 'kept': kept, 'made': made, 'timings': dict(timings)}
+
+    def collect_events(self, events):
+        with self._lock:
+            self.events.extend(events or [])

@@ -1,0 +1,205 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: novalite.compute contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: build_instances
+short_description: Build instances on one hypervisor, with rollback (Nova's build_and_run_instance)
+version_added: 0.2.0
+description:
+  - One hypervisor's share of a boot, in one module invocation - what Nova's compute manager
+    does in C(_build_and_run_instance) with its C(_build_resources) context. First the
+    unfinished copies an earlier run left here (O(leftovers)) are removed; then the request's
+    networks and images are made ready here once; then every instance of O(instances) is built
+    at the same time as the others - claim (M(novalite.compute.claim)), ports
+    (M(novalite.compute.port)), security groups, disks (M(novalite.compute.block_device)),
+    spawn and wait (M(novalite.compute.server)); these are the same steps the step modules
+    run, called in process.
+  - A build that fails at any step removes what this attempt made here - ports, disks, config
+    drive, then the domain last, so that a rollback cut short is finished by the next run - and
+    counts in the host's C(failed_builds). On an instance's last host with the request's
+    C(keep_failed), the failed instance is kept in error instead. An instance of that name that
+    another request made is never removed.
+  - Each build's result says built or failed, why, what it made and how long each step took
+    (C(claim), C(networking), C(block_device_mapping), C(spawning), and the host's
+    C(prepare)). The module fails when any build failed, with every result in RV(builds); the
+    playbook C(novalite.compute.boot) reschedules those to their next alternates.
+author:
+  - novalite.compute developers (@novalite)
+extends_documentation_fragment:
+  - novalite.compute.connection
+  - novalite.compute.attributes
+options:
+  boot:
+    description:
+      - The validated request - the result of M(novalite.compute.boot_request).
+    type: dict
+    required: true
+  instances:
+    description:
+      - The instances to build here, each C({name, uuid, launch_index, hosts}) as the conductor
+        plans them (filter P(novalite.compute.boot_plan#filter)); C(hosts) is the selected host
+        then the alternates, so the build knows whether this is the instance's last attempt.
+    type: list
+    elements: dict
+    default: []
+  leftovers:
+    description:
+      - Instances of this request whose unfinished copy (a claim or build an interrupted run
+        left) is on this host, C({name}); removed first.
+    type: list
+    elements: dict
+    default: []
+  host:
+    description: The hypervisor's name as the fleet knows it (its inventory name), recorded in results and notifications.
+    type: str
+    required: true
+  round:
+    description: The attempt this is (1 for the selected hosts, 2 for the first alternates, ...).
+    type: int
+    default: 1
+  settings:
+    description:
+      - The host's settings - C(cpu_allocation_ratio), C(ram_allocation_ratio),
+        C(disk_allocation_ratio), C(reserved_host_memory_mb), C(reserved_host_disk_mb),
+        C(reserved_host_cpus) (for the claim) and C(virt_type) (C(kvm) or C(qemu)). Unset ones
+        take Nova's defaults.
+    type: dict
+    default: {}
+  user_data:
+    description: The request's user data, for the config drive.
+    type: str
+  admin_password:
+    description: The request's admin password, for the config drive.
+    type: str
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: Reports what would be built and removed; reads and changes nothing.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+'''
+
+EXAMPLES = r'''
+- name: Validate the request
+  novalite.compute.boot_request:
+    name: web
+    flavor: m1.small
+    image: debian-12
+    networks: [{network: tenant}]
+    flavors: "{{ novalite_flavors }}"
+    images: "{{ novalite_images }}"
+    network_catalog: "{{ novalite_networks }}"
+  register: boot
+
+- name: Build it on hv1 (boot.yml chooses the host with the scheduler; here it is given)
+  novalite.compute.build_instances:
+    uri: qemu+ssh://root@hv1/system
+    host: hv1
+    boot: "{{ boot }}"
+    instances: "{{ boot.instances }}"
+    settings: {virt_type: kvm}
+  register: built
+'''
+
+RETURN = r'''
+builds:
+  description: One result per instance of O(instances), in order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The instance.
+      type: str
+    host:
+      description: O(host).
+      type: str
+    round:
+      description: O(round).
+      type: int
+    status:
+      description: V(built), V(failed), or in check mode V(would build).
+      type: str
+    reason:
+      description: Why it failed (null when built).
+      type: str
+    kept:
+      description: The failed instance was kept in error (C(keep_failed) on its last attempt).
+      type: bool
+    made:
+      description: What the attempt made here (C(claim), C(port NETWORK/NAME), C(disks), C(domain)), in order.
+      type: list
+      elements: str
+    timings:
+      description: Seconds each step took - C(prepare) (the host's, shared), C(claim), C(networking), C(block_device_mapping), C(spawning).
+      type: dict
+    uuid:
+      description: The instance's UUID (when built).
+      type: str
+removed:
+  description: The leftovers removed, by name.
+  returned: always
+  type: list
+  elements: str
+novalite_events:
+  description: The notifications of the spawns, rollbacks and removals (see M(novalite.compute.server)).
+  returned: when an instance action was taken
+  type: list
+  elements: dict
+'''
+
+from ansible_collections.novalite.compute.plugins.module_utils._base import NovaliteModule
+from ansible_collections.novalite.compute.plugins.module_utils._errors import NovaliteError
+from ansible_collections.novalite.compute.plugins.module_utils import _compute_manager
+from ansible_collections.novalite.compute.plugins.module_utils import _libvirt
+
+
+class BuildInstances(NovaliteModule):
+    argument_spec = dict(
+        boot=dict(type='dict', required=True),
+        instances=dict(type='list', elements='dict', default=[]),
+        leftovers=dict(type='list', elements='dict', default=[]),
+        host=dict(type='str', required=True),
+        round=dict(type='int', default=1),
+        settings=dict(type='dict', default={}),
+        user_data=dict(type='str', no_log=True),
+        admin_password=dict(type='str', no_log=True),
+    )
+
+    def run(self):
+        p = self.params
+        settings = _compute_manager.check_settings(p['settings'])
+        instances = [_compute_manager.check_instance(i, 'instances[%d]' % n) for n, i in enumerate(p['instances'])]
+        leftovers = [_compute_manager.check_instance(i, 'leftovers[%d]' % n, leftover=True)
+                     for n, i in enumerate(p['leftovers'])]
+        if self.check_mode:
+            return dict(changed=bool(instances or leftovers), removed=[i['name'] for i in leftovers],
+                        builds=[{'name': i['name'], 'host': p['host'], 'round': p['round'], 'status': 'would build',
+                                 'reason': None, 'kept': False, 'made': [], 'timings': {}} for i in instances])
+        build = _compute_manager.HostBuild(lambda: _libvirt.Hypervisor(p['uri']), p['host'], p['boot'], settings,
+                                           {'user_data': p['user_data'], 'admin_password': p['admin_password']},
+                                           p['round'])
+        builds = build.run(instances, leftovers)
+        result = dict(changed=bool(builds or leftovers), builds=builds, removed=[i['name'] for i in leftovers])
+        if build.events:
+            result['novalite_events'] = build.events
+        failed = [b for b in builds if b['status'] != 'built']
+        if failed:
+            raise NovaliteError('Failed to build %s on %s: %s' % (
+                ', '.join(b['name'] for b in failed), p['host'], ' | '.join('%s: %s' % (b['name'], b['reason'])
+                                                                            for b in failed)), **result)
+        return result
+
+
+def main():
+    BuildInstances.execute()
+
+
+if __name__ == '__main__':
+    main()
