@@ -65,8 +65,8 @@ def boot_round(plan, progress, fleet):
     return conductor.round_work(_plain(plan), _plain(progress), _plain(fleet))
 
 
-def boot_collect(progress, work, results):
-    return conductor.collect(_plain(progress), _plain(work), _plain(results))
+def boot_collect(progress, work, result):
+    return conductor.collect(_plain(progress), _plain(work), _plain(result))
 
 
 def boot_report(plan, progress, boot):

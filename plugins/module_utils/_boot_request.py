@@ -29,6 +29,39 @@ _PUBLIC_KEY = re.compile(r'^(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]
 POLICIES = ('affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity')
 
 
+# The boot request's fields, the module's options (plugins/modules/boot_request.py documents
+# them); the action plugin of the same name checks them on the controller.
+ARGUMENT_SPEC = dict(
+    name=dict(type='str', required=True),
+    flavor=dict(type='str', required=True),
+    image=dict(type='str'),
+    networks=dict(type='list', elements='dict', default=[]),
+    block_device_mapping=dict(type='list', elements='dict', default=[]),
+    min_count=dict(type='int', default=1),
+    max_count=dict(type='int'),
+    metadata=dict(type='dict', default={}),
+    user_data=dict(type='str', no_log=True),
+    key_name=dict(type='str', no_log=False),
+    public_key=dict(type='str', no_log=False),
+    keypairs=dict(type='list', elements='dict', default=[], no_log=False),
+    availability_zone=dict(type='str'),
+    scheduler_hints=dict(type='dict'),
+    server_group=dict(type='dict'),
+    project_id=dict(type='str'),
+    config_drive=dict(type='bool', default=False),
+    reservation_id=dict(type='str'),
+    security_groups=dict(type='list', elements='str'),
+    security_group_catalog=dict(type='list', elements='dict'),
+    flavors=dict(type='list', elements='dict', required=True),
+    images=dict(type='list', elements='dict', default=[]),
+    network_catalog=dict(type='list', elements='dict', default=[]),
+    wait_for=dict(type='str', choices=['running', 'boot_marker', 'ip'], default='running'),
+    boot_marker=dict(type='str'),
+    timeout=dict(type='int', default=300),
+    keep_failed=dict(type='bool', default=False),
+)
+
+
 def instance_names(name, max_count):
     """Nova's multi_instance_display_name_template '%(name)s-%(count)d' when more than one."""
     return [name] if max_count == 1 else ['%s-%d' % (name, i) for i in range(1, max_count + 1)]

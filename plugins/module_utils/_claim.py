@@ -21,6 +21,24 @@ from ansible_collections.novalite.compute.plugins.module_utils import _resource_
 from ansible_collections.novalite.compute.plugins.module_utils import _server
 
 
+# The task states of an instance whose domain is still the claim's placeholder (the record
+# only): claimed, then Nova's networking and block_device_mapping while its build goes on.
+PLACEHOLDER_TASK_STATES = ('claimed', 'networking', 'block_device_mapping')
+
+
+def mark(hypervisor, name, task_state):
+    """Record the build's step (Nova's task_state) on the claim's placeholder record."""
+    state = hypervisor.domain_state(name)
+    rec = _instance_record.from_domain_xml(state['xml']) if state else None
+    if rec is None or rec.get('task_state') not in PLACEHOLDER_TASK_STATES:
+        raise NovaliteError("instance '%s' on %s is no longer this build's claim (removed or taken over)"
+                            % (name, hypervisor.uri))
+    rec['task_state'] = task_state
+    hypervisor.set_domain_metadata(name, ET.tostring(_instance_record.to_element(rec, namespaced=False),
+                                                     encoding='unicode'),
+                                   _instance_record.PREFIX, _instance_record.NAMESPACE)
+
+
 class Claim(Step):
     argument_spec = dict(
         name=dict(type='str', required=True),

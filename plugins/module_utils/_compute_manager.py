@@ -19,12 +19,14 @@ are shells over, called in process.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput, NovaliteError
 from ansible_collections.novalite.compute.plugins.module_utils import _domain_xml
 from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
+from ansible_collections.novalite.compute.plugins.module_utils import _claim
 from ansible_collections.novalite.compute.plugins.module_utils._claim import Claim
 from ansible_collections.novalite.compute.plugins.module_utils._disks import Disks
 from ansible_collections.novalite.compute.plugins.module_utils._image_step import CacheImage
@@ -36,6 +38,8 @@ from ansible_collections.novalite.compute.plugins.module_utils._spawn import Ser
 # Nova's task_state names for the steps of a build, in order (the record shows the claim as
 # 'claimed'); the timings of a build use them.
 STEPS = ('claim', 'networking', 'block_device_mapping', 'spawning')
+
+STEP_DELAY = float(os.environ.get('NOVALITE_BUILD_STEP_DELAY') or 0)
 
 # The host settings a build reads (inventory novalite_<setting>, defaults in
 # plugin_utils/scheduler/options.py and the steps' argument specs).
@@ -64,6 +68,41 @@ def check_settings(settings):
         if checked[key] < 0:
             raise InvalidInput('settings.%s %r must not be negative' % (key, value))
     return checked
+
+
+def check_share(share, where, default_uri):
+    """One host's share of a round, checked: {host, uri, settings, instances, leftovers}."""
+    return {'host': share['host'], 'uri': share.get('uri') or default_uri,
+            'settings': check_settings(share.get('settings') or {}),
+            'instances': [check_instance(i, '%s.instances[%d]' % (where, n)) for n, i in enumerate(share['instances'])],
+            'leftovers': [check_instance(i, '%s.leftovers[%d]' % (where, n), leftover=True)
+                          for n, i in enumerate(share['leftovers'])]}
+
+
+def build_round(hypervisor, shares, boot, secrets, round_=1):
+    """Every share of a round at the same time, a thread per host: (builds, events).
+    `hypervisor` is the adapter's class (_libvirt.Hypervisor), opened per thread."""
+    builds = [HostBuild(_connector(hypervisor, s['uri']), s['host'], boot, s['settings'], secrets, round_)
+              for s in shares]
+    outcome = [None] * len(shares)
+
+    def run(index):
+        try:
+            outcome[index] = builds[index].run(shares[index]['instances'], shares[index]['leftovers'])
+        except Exception as err:     # the host failed as a whole (unreachable, leftovers not removable)
+            outcome[index] = [builds[index].failed(i, 'on %s: %s' % (shares[index]['host'], err), {}, [])
+                              for i in shares[index]['instances']]
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(shares))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [b for results in outcome for b in results], [e for b in builds for e in b.events]
+
+
+def _connector(hypervisor, uri):
+    return lambda: hypervisor(uri)
 
 
 def check_instance(instance, where, leftover=False):
@@ -182,12 +221,15 @@ class HostBuild(object):
             with clock.step('claim'):
                 self.claim(hv, instance)
                 made.append('claim')
+            self.step_done(hv, instance, 'networking')
             with clock.step('networking'):
                 ports = self.allocate_ports(hv, instance, made)
                 self.security_groups(hv, ports)
+            self.step_done(hv, instance, 'block_device_mapping')
             with clock.step('block_device_mapping'):
                 disks = self.disks(hv, instance)
                 made.append('disks')
+            self.step_done(hv, instance, None)
             with clock.step('spawning'):
                 spawned = self.spawn(hv, instance, ports, disks)
         except NovaliteError as err:
@@ -199,6 +241,16 @@ class HostBuild(object):
         return {'name': instance['name'], 'host': self.host, 'round': self.round, 'status': 'built',
                 'reason': None, 'made': made + ['domain'], 'timings': clock.timings,
                 'uuid': (spawned.get('server') or {}).get('uuid')}
+
+    def step_done(self, hv, instance, next_task_state):
+        """Between two steps: the record shows the next one (Nova's task_state), so that a
+        build interrupted here is seen for what it is. NOVALITE_BUILD_STEP_DELAY (seconds)
+        holds each step back that long once shown, for the tests that interrupt a build at
+        each step."""
+        if next_task_state is not None:
+            _claim.mark(hv, instance['name'], next_task_state)
+        if STEP_DELAY:
+            time.sleep(STEP_DELAY)
 
     def claim(self, hv, instance):
         boot, s = self.boot, self.settings

@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from ansible_collections.novalite.compute.plugins.module_utils._step import Step
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput, NovaliteError
 from ansible_collections.novalite.compute.plugins.module_utils import _bdm
+from ansible_collections.novalite.compute.plugins.module_utils import _claim
 from ansible_collections.novalite.compute.plugins.module_utils import _config_drive
 from ansible_collections.novalite.compute.plugins.module_utils import _domain_xml
 from ansible_collections.novalite.compute.plugins.module_utils import _flavor
@@ -86,7 +87,7 @@ class Server(Step):
                 if not self.check_mode:
                     self.record_failed_build()
             return result
-        if rec is not None and rec.get('task_state') == 'claimed':
+        if rec is not None and rec.get('task_state') in _claim.PLACEHOLDER_TASK_STATES:
             if p['request_id'] and rec.get('request_id') and rec['request_id'] != p['request_id']:
                 raise NovaliteError("instance '%s' on %s is claimed by request %s, not this one (%s)"
                                     % (p['name'], hv.uri, rec['request_id'], p['request_id']))

@@ -281,35 +281,7 @@ from ansible_collections.novalite.compute.plugins.module_utils import _boot_requ
 
 class BootRequest(NovaliteModule):
     uses_hypervisor = False
-    argument_spec = dict(
-        name=dict(type='str', required=True),
-        flavor=dict(type='str', required=True),
-        image=dict(type='str'),
-        networks=dict(type='list', elements='dict', default=[]),
-        block_device_mapping=dict(type='list', elements='dict', default=[]),
-        min_count=dict(type='int', default=1),
-        max_count=dict(type='int'),
-        metadata=dict(type='dict', default={}),
-        user_data=dict(type='str', no_log=True),
-        key_name=dict(type='str', no_log=False),
-        public_key=dict(type='str', no_log=False),
-        keypairs=dict(type='list', elements='dict', default=[], no_log=False),
-        availability_zone=dict(type='str'),
-        scheduler_hints=dict(type='dict'),
-        server_group=dict(type='dict'),
-        project_id=dict(type='str'),
-        config_drive=dict(type='bool', default=False),
-        reservation_id=dict(type='str'),
-        security_groups=dict(type='list', elements='str'),
-        security_group_catalog=dict(type='list', elements='dict'),
-        flavors=dict(type='list', elements='dict', required=True),
-        images=dict(type='list', elements='dict', default=[]),
-        network_catalog=dict(type='list', elements='dict', default=[]),
-        wait_for=dict(type='str', choices=['running', 'boot_marker', 'ip'], default='running'),
-        boot_marker=dict(type='str'),
-        timeout=dict(type='int', default=300),
-        keep_failed=dict(type='bool', default=False),
-    )
+    argument_spec = _boot_request.ARGUMENT_SPEC
 
     def run(self):
         p = self.params

@@ -10,11 +10,11 @@ module: build_instances
 short_description: Build instances on one hypervisor, with rollback (Nova's build_and_run_instance)
 version_added: 0.2.0
 description:
-  - One hypervisor's share of a boot, in one module invocation - what Nova's compute manager
-    does in C(_build_and_run_instance) with its C(_build_resources) context. First the
-    unfinished copies an earlier run left here (O(leftovers)) are removed; then the request's
-    networks and images are made ready here once; then every instance of O(instances) is built
-    at the same time as the others - claim (M(novalite.compute.claim)), ports
+  - A round of a boot in one module invocation - on each hypervisor of O(shares), what Nova's
+    compute manager does in C(_build_and_run_instance) with its C(_build_resources) context.
+    First the unfinished copies an earlier run left there (C(leftovers)) are removed; then the
+    request's networks and images are made ready there once; then every instance of its
+    C(instances) is built at the same time as the others, and the hosts at the same time - claim (M(novalite.compute.claim)), ports
     (M(novalite.compute.port)), security groups, disks (M(novalite.compute.block_device)),
     spawn and wait (M(novalite.compute.server)); these are the same steps the step modules
     run, called in process.
@@ -38,37 +38,48 @@ options:
       - The validated request - the result of M(novalite.compute.boot_request).
     type: dict
     required: true
-  instances:
+  shares:
     description:
-      - The instances to build here, each C({name, uuid, launch_index, hosts}) as the conductor
-        plans them (filter P(novalite.compute.boot_plan#filter)); C(hosts) is the selected host
-        then the alternates, so the build knows whether this is the instance's last attempt.
+      - Each hypervisor's share of the round - all of them are built at the same time, in this
+        one invocation (a thread per host, and per instance within it).
     type: list
     elements: dict
-    default: []
-  leftovers:
-    description:
-      - Instances of this request whose unfinished copy (a claim or build an interrupted run
-        left) is on this host, C({name}); removed first.
-    type: list
-    elements: dict
-    default: []
-  host:
-    description: The hypervisor's name as the fleet knows it (its inventory name), recorded in results and notifications.
-    type: str
     required: true
+    suboptions:
+      host:
+        description: The hypervisor's name as the fleet knows it (its inventory name), recorded in results and notifications.
+        type: str
+        required: true
+      uri:
+        description: Its libvirt URI; by default O(uri).
+        type: str
+      instances:
+        description:
+          - The instances to build there, each C({name, uuid, launch_index, hosts}) as the conductor
+            plans them (filter P(novalite.compute.boot_plan#filter)); C(hosts) is the selected host
+            then the alternates, so the build knows whether this is the instance's last attempt.
+        type: list
+        elements: dict
+        default: []
+      leftovers:
+        description:
+          - Instances of this request whose unfinished copy (a claim or build an interrupted run
+            left) is there, C({name}); removed first.
+        type: list
+        elements: dict
+        default: []
+      settings:
+        description:
+          - The host's settings - C(cpu_allocation_ratio), C(ram_allocation_ratio),
+            C(disk_allocation_ratio), C(reserved_host_memory_mb), C(reserved_host_disk_mb),
+            C(reserved_host_cpus) (for the claim) and C(virt_type) (C(kvm) or C(qemu)). Unset ones
+            take Nova's defaults.
+        type: dict
+        default: {}
   round:
     description: The attempt this is (1 for the selected hosts, 2 for the first alternates, ...).
     type: int
     default: 1
-  settings:
-    description:
-      - The host's settings - C(cpu_allocation_ratio), C(ram_allocation_ratio),
-        C(disk_allocation_ratio), C(reserved_host_memory_mb), C(reserved_host_disk_mb),
-        C(reserved_host_cpus) (for the claim) and C(virt_type) (C(kvm) or C(qemu)). Unset ones
-        take Nova's defaults.
-    type: dict
-    default: {}
   user_data:
     description: The request's user data, for the config drive.
     type: str
@@ -99,17 +110,18 @@ EXAMPLES = r'''
 
 - name: Build it on hv1 (boot.yml chooses the host with the scheduler; here it is given)
   novalite.compute.build_instances:
-    uri: qemu+ssh://root@hv1/system
-    host: hv1
     boot: "{{ boot }}"
-    instances: "{{ boot.instances }}"
-    settings: {virt_type: kvm}
+    shares:
+      - host: hv1
+        uri: qemu+ssh://root@hv1/system
+        instances: "{{ boot.instances }}"
+        settings: {virt_type: kvm}
   register: built
 '''
 
 RETURN = r'''
 builds:
-  description: One result per instance of O(instances), in order.
+  description: One result per instance, share by share, in order.
   returned: always
   type: list
   elements: dict
@@ -118,7 +130,7 @@ builds:
       description: The instance.
       type: str
     host:
-      description: O(host).
+      description: The share's host.
       type: str
     round:
       description: O(round).
@@ -143,7 +155,7 @@ builds:
       description: The instance's UUID (when built).
       type: str
 removed:
-  description: The leftovers removed, by name.
+  description: The leftovers removed, as C(HOST/NAME).
   returned: always
   type: list
   elements: str
@@ -163,37 +175,37 @@ from ansible_collections.novalite.compute.plugins.module_utils import _libvirt
 class BuildInstances(NovaliteModule):
     argument_spec = dict(
         boot=dict(type='dict', required=True),
-        instances=dict(type='list', elements='dict', default=[]),
-        leftovers=dict(type='list', elements='dict', default=[]),
-        host=dict(type='str', required=True),
+        shares=dict(type='list', elements='dict', required=True, options=dict(
+            host=dict(type='str', required=True),
+            uri=dict(type='str'),
+            instances=dict(type='list', elements='dict', default=[]),
+            leftovers=dict(type='list', elements='dict', default=[]),
+            settings=dict(type='dict', default={}),
+        )),
         round=dict(type='int', default=1),
-        settings=dict(type='dict', default={}),
         user_data=dict(type='str', no_log=True),
         admin_password=dict(type='str', no_log=True),
     )
 
     def run(self):
         p = self.params
-        settings = _compute_manager.check_settings(p['settings'])
-        instances = [_compute_manager.check_instance(i, 'instances[%d]' % n) for n, i in enumerate(p['instances'])]
-        leftovers = [_compute_manager.check_instance(i, 'leftovers[%d]' % n, leftover=True)
-                     for n, i in enumerate(p['leftovers'])]
+        shares = [_compute_manager.check_share(share, 'shares[%d]' % n, p['uri']) for n, share in enumerate(p['shares'])]
+        removed = ['%s/%s' % (s['host'], i['name']) for s in shares for i in s['leftovers']]
         if self.check_mode:
-            return dict(changed=bool(instances or leftovers), removed=[i['name'] for i in leftovers],
-                        builds=[{'name': i['name'], 'host': p['host'], 'round': p['round'], 'status': 'would build',
-                                 'reason': None, 'kept': False, 'made': [], 'timings': {}} for i in instances])
-        build = _compute_manager.HostBuild(lambda: _libvirt.Hypervisor(p['uri']), p['host'], p['boot'], settings,
-                                           {'user_data': p['user_data'], 'admin_password': p['admin_password']},
-                                           p['round'])
-        builds = build.run(instances, leftovers)
-        result = dict(changed=bool(builds or leftovers), builds=builds, removed=[i['name'] for i in leftovers])
-        if build.events:
-            result['novalite_events'] = build.events
+            return dict(changed=bool(removed or any(s['instances'] for s in shares)), removed=removed,
+                        builds=[{'name': i['name'], 'host': s['host'], 'round': p['round'], 'status': 'would build',
+                                 'reason': None, 'kept': False, 'made': [], 'timings': {}}
+                                for s in shares for i in s['instances']])
+        secrets = {'user_data': p['user_data'], 'admin_password': p['admin_password']}
+        builds, events = _compute_manager.build_round(_libvirt.Hypervisor, shares, p['boot'], secrets, p['round'])
+        result = dict(changed=bool(builds or removed), builds=builds, removed=removed)
+        if events:
+            result['novalite_events'] = events
         failed = [b for b in builds if b['status'] != 'built']
         if failed:
-            raise NovaliteError('Failed to build %s on %s: %s' % (
-                ', '.join(b['name'] for b in failed), p['host'], ' | '.join('%s: %s' % (b['name'], b['reason'])
-                                                                            for b in failed)), **result)
+            raise NovaliteError('Failed to build %s: %s' % (
+                ', '.join(b['name'] for b in failed), ' | '.join('%s on %s: %s' % (b['name'], b['host'], b['reason'])
+                                                                 for b in failed)), **result)
         return result
 
 

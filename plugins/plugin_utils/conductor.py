@@ -18,6 +18,7 @@ as fit, down to what min_count still needs; fewer fails the whole request, befor
 from __future__ import annotations
 
 from ansible_collections.novalite.compute.plugins.module_utils._base import DEFAULT_URI
+from ansible_collections.novalite.compute.plugins.module_utils._compute_manager import STEPS
 from ansible_collections.novalite.compute.plugins.plugin_utils import quotas as quota_checks
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler import options as scheduler_options
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.errors import NoValidHost
@@ -133,7 +134,7 @@ def new_progress():
 
 
 def round_work(plan, progress, fleet):
-    """This round's share of each host: [{host, uri, settings, round, instances, leftovers}],
+    """This round's share of each host: [{host, uri, settings, instances, leftovers}],
     only hosts with something to do, in host order. Round 1 also removes the unfinished
     copies earlier runs left (the plan's `cleanup` hosts and its `stale` copies)."""
     round_ = progress['round']
@@ -141,7 +142,7 @@ def round_work(plan, progress, fleet):
 
     def share(host):
         if host not in work:
-            work[host] = dict(fleet[host], host=host, round=round_, instances=[], leftovers=[])
+            work[host] = dict(fleet[host], host=host, instances=[], leftovers=[])
         return work[host]
 
     for inst in todo(plan, progress):
@@ -161,13 +162,13 @@ def todo(plan, progress):
     return [p for p in plan['plan'] if p['name'] not in finished and len(p['hosts']) >= round_]
 
 
-def collect(progress, work, results):
-    """The progress after a round: `work` is round_work()'s list, `results` the hosts' job
-    results in the same order (build_instances' result, or the failure of its invocation)."""
+def collect(progress, work, result):
+    """The progress after a round: `work` is round_work()'s list, `result` build_instances'
+    result for it (or the failure of its invocation, without builds)."""
     progress = {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
                 for k, v in progress.items()}
-    for share, result in zip(work, results):
-        builds = {b['name']: b for b in (result or {}).get('builds') or []}
+    builds = {b['name']: b for b in (result or {}).get('builds') or []}
+    for share in work:
         for inst in share['instances']:
             build = builds.get(inst['name'])
             if build is None:      # the invocation itself failed (host unreachable, killed job, ...)
@@ -178,7 +179,7 @@ def collect(progress, work, results):
                 progress['done'].append(inst['name'])
                 progress['built_on'][inst['name']] = share['host']
                 continue
-            progress['attempts'].append({'name': inst['name'], 'host': share['host'], 'round': share['round'],
+            progress['attempts'].append({'name': inst['name'], 'host': share['host'], 'round': progress['round'],
                                          'reason': build.get('reason') or 'unknown'})
             if build.get('kept'):
                 progress['kept'].append(inst['name'])
@@ -203,7 +204,7 @@ def report(plan, progress, boot):
               for n in failed]
     attempts = ['%s: attempt %d on %s: %s' % (a['name'], a['round'], a['host'], a['reason'])
                 for a in sorted(progress['attempts'], key=lambda a: (a['round'], a['name']))]
-    timings = ['%s: %s' % (n, ', '.join('%s %.2f s' % (step, t[step]) for step in TIMED_STEPS if step in t))
+    timings = ['%s: %s' % (n, ', '.join('%s %.2f s' % (step, t[step]) for step in ('prepare',) + STEPS if step in t))
                for n, t in sorted(progress['timings'].items())]
     if failed:
         why = ' | '.join('%s: %s' % (n, '; '.join('attempt %d on %s: %s' % (a['round'], a['host'], a['reason'])
@@ -236,5 +237,3 @@ def plan_lines(plan, boot):
               for s in plan.get('stale') or []]
     return lines
 
-
-TIMED_STEPS = ('prepare', 'claim', 'networking', 'block_device_mapping', 'spawning')
