@@ -30,7 +30,7 @@ class CacheImage(Step):
         stale_partial_age=dict(type='int', default=3600),
     )
     spec_kwargs = dict(mutually_exclusive=[('image', 'name'), ('image', 'catalog')],
-                         required_one_of=[('image', 'name')], required_together=[('name', 'catalog')])
+                       required_one_of=[('image', 'name')], required_together=[('name', 'catalog')])
 
     def run(self):
         p = self.params

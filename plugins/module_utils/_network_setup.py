@@ -22,7 +22,7 @@ class NetworkSetup(Step):
         force=dict(type='bool', default=False),
     )
     spec_kwargs = dict(mutually_exclusive=[('network', 'name'), ('network', 'catalog')],
-                         required_one_of=[('network', 'name')], required_together=[('name', 'catalog')])
+                       required_one_of=[('network', 'name')], required_together=[('name', 'catalog')])
 
     def run(self):
         p, hv = self.params, self.hypervisor

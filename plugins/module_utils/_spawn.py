@@ -314,7 +314,7 @@ class Server(Step):
         p, hv = self.params, self.hypervisor
         if hv.pool(p['instances_pool']) is None:
             self.warn("storage pool '%s' is missing on %s: this failed build is not counted"
-                             % (p['instances_pool'], hv.uri))
+                      % (p['instances_pool'], hv.uri))
             return
         name = _resource_tracker.failed_build_marker(p['name'], _server.now())
         if name not in (hv.volumes(p['instances_pool']) or {}):

@@ -101,7 +101,9 @@ options:
     type: list
     elements: dict
   wait_for:
-    description: What each instance's build waits for - V(running), V(boot_marker) (O(boot_marker) on its serial console) or V(ip) (every port has its DHCP lease).
+    description:
+      - What each instance's build waits for - V(running), V(boot_marker) (O(boot_marker) on its serial console)
+        or V(ip) (every port has its DHCP lease).
     type: str
     choices: [running, boot_marker, ip]
     default: running

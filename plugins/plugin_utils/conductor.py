@@ -236,4 +236,3 @@ def plan_lines(plan, boot):
     lines += ['%s: built elsewhere, an unfinished copy removed from %s' % (s['name'], s['cleanup'][0])
               for s in plan.get('stale') or []]
     return lines
-

@@ -81,6 +81,11 @@ def answers(uri):
     return run('virsh', '-c', uri, 'version', check=False).returncode == 0
 
 
+def packaged(name):
+    """Whether the nwfilter file is one libvirt ships (its package installs them from here)."""
+    return os.path.exists(os.path.join('/usr/share/libvirt/nwfilter', name))
+
+
 def prepare_root(root):
     """A fresh hypervisor's directories: the system's libvirt config without its objects."""
     for sub in ('run', 'log/qemu', 'cache', 'lib/images', 'lib/qemu', 'lib/network', 'lib/dnsmasq'):
@@ -90,10 +95,18 @@ def prepare_root(root):
         # Not the host's pools, domains, secrets or autostart links: a new hypervisor has none.
         shutil.copytree('/etc/libvirt', etc, symlinks=True, ignore=shutil.ignore_patterns(
             'storage', 'secrets', 'autostart', '*.xml.bak'))
+        # Nor the machine's domains, networks (the demo's, molecule's) or nwfilters: only the
+        # filters libvirt's packages ship, as on a freshly installed hypervisor.
         qemu = os.path.join(etc, 'qemu')
         for name in os.listdir(qemu):
             if name.endswith('.xml'):
                 os.unlink(os.path.join(qemu, name))
+        shutil.rmtree(os.path.join(qemu, 'networks'), ignore_errors=True)
+        os.makedirs(os.path.join(qemu, 'networks', 'autostart'))
+        nwfilter = os.path.join(etc, 'nwfilter')
+        for name in os.listdir(nwfilter) if os.path.isdir(nwfilter) else []:
+            if not packaged(name):
+                os.unlink(os.path.join(nwfilter, name))
     # QEMU's capabilities cache: saves each new libvirtd probing the same binary again.
     src = '/var/cache/libvirt/qemu/capabilities'
     dst = os.path.join(root, 'cache', 'qemu', 'capabilities')

@@ -48,4 +48,3 @@ def test_a_share_takes_the_default_uri():
     share = cm.check_share({'host': 'hv1', 'uri': None, 'settings': {}, 'instances': [{'name': 'a'}],
                             'leftovers': []}, 'shares[0]', 'qemu:///system')
     assert share['uri'] == 'qemu:///system' and share['instances'][0]['name'] == 'a'
-

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """on_state.py NAME STATE LOG ACTION URI... -- COMMAND...: run COMMAND (output to LOG) in a
 session of its own and, the moment an instance record of NAME on one of the hypervisors
 (URI...) shows STATE - a task_state (claimed, networking, block_device_mapping, spawning) or a
