@@ -1,10 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: novalite.compute contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The claim on a hypervisor (Nova's rt.instance_claim), race-safe: libvirt is the arbiter.
-
-A step of the compute manager (_compute_manager), also the body of its module: the module is
-a thin shell over it, and a build calls it in process."""
+"""The claim on a hypervisor (Nova's rt.instance_claim), race-safe: libvirt is the arbiter (a _step.Step)."""
 
 from __future__ import annotations
 

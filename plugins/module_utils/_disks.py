@@ -1,10 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: novalite.compute contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""An instance's disks from its block device mappings (Nova's _prep_block_device), over the libvirt storage API.
-
-A step of the compute manager (_compute_manager), also the body of its module: the module is
-a thin shell over it, and a build calls it in process."""
+"""An instance's disks from its block device mappings (Nova's _prep_block_device),
+over the libvirt storage API (a _step.Step)."""
 
 from __future__ import annotations
 

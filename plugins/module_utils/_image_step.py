@@ -1,10 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: novalite.compute contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""An image of the catalog in a hypervisor's image cache (the step behind the image module).
-
-A step of the compute manager (_compute_manager), also the body of its module: the module is
-a thin shell over it, and a build calls it in process."""
+"""An image of the catalog in a hypervisor's image cache (the step behind the image module) (a _step.Step)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: novalite.compute contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A port on a libvirt network (Nova's allocate_for_instance / _create_port): a DHCP host entry, never handed out twice.
-
-A step of the compute manager (_compute_manager), also the body of its module: the module is
-a thin shell over it, and a build calls it in process."""
+"""A port on a libvirt network (Nova's allocate_for_instance / _create_port): a DHCP host
+entry, never handed out twice (a _step.Step)."""
 
 from __future__ import annotations
 

@@ -97,18 +97,8 @@ attributes:
 '''
 
 EXAMPLES = r'''
-- name: Validate the request
-  novalite.compute.boot_request:
-    name: web
-    flavor: m1.small
-    image: debian-12
-    networks: [{network: tenant}]
-    flavors: "{{ novalite_flavors }}"
-    images: "{{ novalite_images }}"
-    network_catalog: "{{ novalite_networks }}"
-  register: boot
-
-- name: Build it on hv1 (boot.yml chooses the host with the scheduler; here it is given)
+# boot.yml chooses the hosts with the scheduler and runs the rounds; here the host is given.
+- name: Build the validated request (novalite.compute.boot_request's result) on hv1
   novalite.compute.build_instances:
     boot: "{{ boot }}"
     shares:
@@ -116,6 +106,7 @@ EXAMPLES = r'''
         uri: qemu+ssh://root@hv1/system
         instances: "{{ boot.instances }}"
         settings: {virt_type: kvm}
+    user_data: "{{ lookup('file', 'cloud-init.yml') }}"
   register: built
 '''
 
