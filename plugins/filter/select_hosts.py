@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.novalite.compute.plugins.module_utils._compute_manager import CLAIM_SETTINGS
 from ansible_collections.novalite.compute.plugins.plugin_utils import conductor
 from ansible_collections.novalite.compute.plugins.plugin_utils.quotas import QuotaError
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler import inventory
@@ -53,7 +54,7 @@ def boot_plan(boot, hosts, options=None, quotas=None):
 
 
 def boot_hosts(hostvars, hosts, options=None):
-    wanted = ('novalite_uri', 'novalite_virt_type') + tuple('novalite_' + k for k in conductor.CLAIM_SETTINGS)
+    wanted = ('novalite_uri', 'novalite_virt_type') + tuple('novalite_' + k for k in CLAIM_SETTINGS)
     picked = {str(h): {key: hostvars[h][key] for key in wanted if key in hostvars[h]} for h in hosts}
     try:
         return conductor.build_hosts(_plain(picked), [str(h) for h in hosts], _plain(options))

@@ -19,6 +19,8 @@ are shells over, called in process.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import threading
 import time
@@ -43,8 +45,9 @@ STEP_DELAY = float(os.environ.get('NOVALITE_BUILD_STEP_DELAY') or 0)
 
 # The host settings a build reads (inventory novalite_<setting>, defaults in
 # plugin_utils/scheduler/options.py and the steps' argument specs).
-SETTINGS = ('cpu_allocation_ratio', 'ram_allocation_ratio', 'disk_allocation_ratio', 'reserved_host_memory_mb',
-            'reserved_host_disk_mb', 'reserved_host_cpus', 'virt_type')
+CLAIM_SETTINGS = ('cpu_allocation_ratio', 'ram_allocation_ratio', 'disk_allocation_ratio', 'reserved_host_memory_mb',
+                  'reserved_host_disk_mb', 'reserved_host_cpus')
+SETTINGS = CLAIM_SETTINGS + ('virt_type',)
 
 
 def check_settings(settings):
@@ -82,7 +85,7 @@ def check_share(share, where, default_uri):
 def build_round(hypervisor, shares, boot, secrets, round_=1):
     """Every share of a round at the same time, a thread per host: (builds, events).
     `hypervisor` is the adapter's class (_libvirt.Hypervisor), opened per thread."""
-    builds = [HostBuild(_connector(hypervisor, s['uri']), s['host'], boot, s['settings'], secrets, round_)
+    builds = [HostBuild(functools.partial(hypervisor, s['uri']), s['host'], boot, s['settings'], secrets, round_)
               for s in shares]
     outcome = [None] * len(shares)
 
@@ -99,10 +102,6 @@ def build_round(hypervisor, shares, boot, secrets, round_=1):
     for thread in threads:
         thread.join()
     return [b for results in outcome for b in results], [e for b in builds for e in b.events]
-
-
-def _connector(hypervisor, uri):
-    return lambda: hypervisor(uri)
 
 
 def check_instance(instance, where, leftover=False):
@@ -140,16 +139,13 @@ class Clock(object):
     def __init__(self):
         self.timings = {}
 
+    @contextlib.contextmanager
     def step(self, name):
-        clock = self
-
-        class _Step(object):
-            def __enter__(self):
-                self.start = time.monotonic()
-
-            def __exit__(self, *exc):
-                clock.timings[name] = round(clock.timings.get(name, 0) + time.monotonic() - self.start, 3)
-        return _Step()
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(self.timings.get(name, 0) + time.monotonic() - start, 3)
 
 
 class HostBuild(object):
@@ -235,7 +231,7 @@ class HostBuild(object):
         except NovaliteError as err:
             self.collect_events(err.details.get('novalite_events'))
             reason = str(err)
-            outcome = self.rollback(hv, instance, reason)
+            outcome = self.rollback(hv, instance)
             return self.failed(instance, reason + outcome['note'], clock.timings, made, kept=outcome['kept'])
         self.collect_events(spawned.get('novalite_events'))
         return {'name': instance['name'], 'host': self.host, 'round': self.round, 'status': 'built',
@@ -260,7 +256,7 @@ class HostBuild(object):
                    group_policy=group.get('policy'),
                    max_server_per_host=(group.get('rules') or {}).get('max_server_per_host', 1),
                    project_id=boot.get('project_id'), request_id=boot['request_id'],
-                   **{k: s[k] for k in SETTINGS if k != 'virt_type' and s.get(k) is not None})
+                   **{k: s.get(k) for k in CLAIM_SETTINGS})
 
     def allocate_ports(self, hv, instance, made):
         ports = []
@@ -301,12 +297,11 @@ class HostBuild(object):
             availability_zone=boot.get('availability_zone'), project_id=boot.get('project_id'),
             server_group=boot.get('server_group'), request_id=boot['request_id'],
             reservation_id=boot['reservation_id'], host=self.host, security_groups=boot.get('security_groups'),
-            launch_index=instance['launch_index'], virt_type=self.settings.get('virt_type') or 'kvm',
-            wait_for=boot.get('wait_for') or 'running', boot_marker=boot.get('boot_marker'),
-            timeout=boot.get('timeout') or 300)
+            launch_index=instance['launch_index'], virt_type=self.settings.get('virt_type'),
+            wait_for=boot.get('wait_for'), boot_marker=boot.get('boot_marker'), timeout=boot.get('timeout'))
 
     # -- rollback (the exception path of Nova's _build_resources) ---------------------------------
-    def rollback(self, hv, instance, reason):
+    def rollback(self, hv, instance):
         last_attempt = len(instance.get('hosts') or [self.host]) <= self.round
         keep = bool(self.boot.get('keep_failed')) and last_attempt
         try:

@@ -18,7 +18,7 @@ as fit, down to what min_count still needs; fewer fails the whole request, befor
 from __future__ import annotations
 
 from ansible_collections.novalite.compute.plugins.module_utils._base import DEFAULT_URI
-from ansible_collections.novalite.compute.plugins.module_utils._compute_manager import STEPS
+from ansible_collections.novalite.compute.plugins.module_utils._compute_manager import CLAIM_SETTINGS, STEPS
 from ansible_collections.novalite.compute.plugins.plugin_utils import quotas as quota_checks
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler import options as scheduler_options
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.errors import NoValidHost
@@ -107,11 +107,9 @@ def build_plan(boot, states, options=None, quotas=None):
 # novalite.compute.build_instances; the results are collected, and the instances that failed
 # move to their next alternate in the next round, until none is left to try.
 
-# Host settings a build reads from the inventory (novalite_<setting>), over the scheduler's
-# options, over Nova's defaults (scheduler/options.py DEFAULTS): the claim counts with the
-# same numbers the scheduler placed with.
-CLAIM_SETTINGS = ('cpu_allocation_ratio', 'ram_allocation_ratio', 'disk_allocation_ratio',
-                  'reserved_host_memory_mb', 'reserved_host_disk_mb', 'reserved_host_cpus')
+# Host settings a build reads (_compute_manager.CLAIM_SETTINGS) come from the inventory
+# (novalite_<setting>), over the scheduler's options, over Nova's defaults (scheduler/options.py
+# DEFAULTS): the claim counts with the same numbers the scheduler placed with.
 DEFAULT_VIRT_TYPE = 'kvm'
 
 
