@@ -137,10 +137,12 @@ def audit(host, domains, instances_pool, instances, volumes_pool, volumes, image
                 found('dhcp_host', net, host['name'], match.group('instance'),
                       (net, (host.get('mac') or '').lower()) in listed_ports)
 
+    # The volumes a boot made for a recorded instance derive from its UUID; an instance that
+    # is gone leaves its kept volumes available, as Nova's do.
     made_by_boot = {}
-    for instance in known:
+    for instance, rec in records.items():
         for dev in CANDIDATE_DEVICES:
-            made_by_boot[_block_device.volume_name(_block_device.created_volume_id(instance, dev))] = instance
+            made_by_boot[_block_device.volume_name(_block_device.created_volume_id(rec.get('uuid'), dev))] = instance
     available = []
     for volume in sorted(volumes or ()):
         if not volume.startswith('volume-'):

@@ -30,11 +30,14 @@ def volume_name(volume_id):
     return 'volume-%s' % volume_id
 
 
-def created_volume_id(instance, device):
-    return str(uuid.uuid5(VOLUME_NAMESPACE, '%s/%s' % (instance, device)))
+def created_volume_id(instance_uuid, device):
+    """The id of the volume a boot creates for an instance's device: from the instance's UUID
+    (new for every instance, as Nova's), so that a new instance of an old name never finds the
+    volume the old one kept, and a rerun of an interrupted build finds the one it made."""
+    return str(uuid.uuid5(VOLUME_NAMESPACE, '%s/%s' % (instance_uuid, device)))
 
 
-def plan(instance, info, flavor, image, images, instances_pool, volumes_pool):
+def plan(instance, info, flavor, image, images, instances_pool, volumes_pool, instance_uuid):
     """One entry per disk: where it lives, how it is made, its size in bytes.
     `info`: _bdm.block_device_info(); `image`: the cached image of the request
     (the image module's `volume`: path, data_path, format, virtual_size) or None;
@@ -73,7 +76,7 @@ def plan(instance, info, flavor, image, images, instances_pool, volumes_pool):
                 raise InvalidInput("instance '%s': %s comes from a snapshot; novalite has no volume snapshots"
                                    % (instance, dev))
             else:
-                vid = created_volume_id(instance, dev)
+                vid = created_volume_id(instance_uuid, dev)
                 disk.update(volume_id=vid, name=volume_name(vid), capacity=entry['size'] * GiB)
                 if entry['source_type'] == 'image':
                     source = images.get(entry['image_id'])

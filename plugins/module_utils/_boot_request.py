@@ -133,7 +133,9 @@ def validate(p, flavors, images, networks):
         _domain_xml.check_name(instance)
         for net in nets:
             _port.port_name(instance, net['device'])
-        instances.append({'name': instance, 'uuid': _server.instance_uuid(instance, None), 'launch_index': index})
+        # A new UUID for every new instance, as Nova's API gives (uuid4): a later instance of the
+        # same name is another instance to the guest's cloud-init and to its volumes.
+        instances.append({'name': instance, 'uuid': str(uuid.uuid4()), 'launch_index': index})
     scheduler = {
         'flavor': flavor, 'image': {'id': image['id'] if image else None,
                                     'properties': image['properties'] if image else {}},

@@ -277,7 +277,7 @@ class HostBuild(object):
         boot = self.boot
         image = boot['image']
         props = image['properties'] if image else {}
-        result = Disks.call(hv, instance=instance['name'], flavor=boot['flavor'],
+        result = Disks.call(hv, instance=instance['name'], instance_uuid=instance['uuid'], flavor=boot['flavor'],
                             image_id=image['id'] if image else None,
                             image=self.images.get(image['id']) if image else None, image_properties=props,
                             images=self.images, machine_type=props.get('hw_machine_type') or 'pc',
@@ -321,7 +321,14 @@ class HostBuild(object):
             PortAllocation.call(hv, network=net['network'], instance=instance['name'], device=net['device'],
                                 state='absent')
         image = self.boot['image']
-        Disks.call(hv, instance=instance['name'], flavor=self.boot['flavor'], image_id=image['id'] if image else None,
+        # The volumes a build made derive from the UUID of the instance as the host recorded it
+        # (a leftover of an earlier run has its own).
+        instance_uuid = (record or {}).get('uuid') or instance.get('uuid')
+        # The volumes it created go too, whatever delete_on_termination says, if the instance
+        # never launched: nobody used them, and the instance that replaces it has a new UUID.
+        never_launched = not (record or {}).get('launched_at')
+        Disks.call(hv, instance=instance['name'], instance_uuid=instance_uuid, flavor=self.boot['flavor'],
+                   image_id=image['id'] if image else None, delete_created=never_launched,
                    block_device_mapping=self.boot['block_device_mapping'], config_drive=self.boot['config_drive'],
                    state='absent')
         deleted = Server.call(hv, name=instance['name'], state='absent', failed_build=failed_build,

@@ -14,11 +14,13 @@ from ansible_collections.novalite.compute.plugins.module_utils import _bdm
 from ansible_collections.novalite.compute.plugins.module_utils import _block_device
 from ansible_collections.novalite.compute.plugins.module_utils import _domain_xml
 from ansible_collections.novalite.compute.plugins.module_utils import _flavor
+from ansible_collections.novalite.compute.plugins.module_utils import _server
 
 
 class Disks(Step):
     argument_spec = dict(
         instance=dict(type='str', required=True),
+        instance_uuid=dict(type='str'),
         flavor=dict(type='dict', required=True),
         image_id=dict(type='str'),
         image=dict(type='dict'),
@@ -30,6 +32,7 @@ class Disks(Step):
         instances_pool=dict(type='str', default='novalite-instances'),
         volumes_pool=dict(type='str', default='novalite-volumes'),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
+        delete_created=dict(type='bool', default=False),
     )
 
     def run(self):
@@ -59,8 +62,9 @@ class Disks(Step):
         bdms = _bdm.build(p['flavor'], _bdm.with_image_root(p['block_device_mapping'], p['image_id']) or None,
                           None, p['image_id'], images={i: {} for i in images}, volumes=existing_volumes)
         info = _bdm.block_device_info(bdms, p['image_properties'], p['machine_type'], p['config_drive'])
+        instance_uuid = _server.instance_uuid(p['instance'], p['instance_uuid'])
         disks = _block_device.plan(p['instance'], info, p['flavor'], image, images, p['instances_pool'],
-                                   p['volumes_pool'])
+                                   p['volumes_pool'], instance_uuid)
         if p['state'] == 'absent':
             return self.remove(disks, pools)
         return self.create(disks, pools, info['root_device_name'])
@@ -95,10 +99,12 @@ class Disks(Step):
                     block_device_info=_block_device.block_device_info(disks, paths, root_device_name))
 
     def remove(self, disks, pools):
+        p = self.params
         removed = []
         for disk in disks:
             found = pools[disk['pool']].get(disk['name'])
-            if found is None or not disk['delete_on_termination']:
+            created = p['delete_created'] and disk['make'] in ('blank', 'copy')
+            if found is None or not (disk['delete_on_termination'] or created):
                 continue
             removed.append('%s/%s' % (disk['pool'], disk['name']))
             if not self.check_mode:

@@ -36,6 +36,14 @@ options:
     description: The instance's name (the disks are named after it).
     type: str
     required: true
+  instance_uuid:
+    description:
+      - The instance's UUID; the ids of the volumes its mappings create derive from it, so that a
+        new instance of the same name gets new volumes and never takes over those an earlier one
+        kept (C(delete_on_termination) false).
+      - By default derived from O(instance), as M(novalite.compute.server) derives its UUID; give the
+        instance's real UUID (M(novalite.compute.boot_request) makes a new one for every instance).
+    type: str
   flavor:
     description: The flavor (M(novalite.compute.flavor)'s RV(novalite.compute.flavor#module:flavor)); C(root_gb), C(ephemeral_gb) and C(swap) are used.
     type: dict
@@ -77,6 +85,13 @@ options:
     description: Pool of persistent volumes.
     type: str
     default: novalite-volumes
+  delete_created:
+    description:
+      - With O(state=absent), also delete the volumes the mappings create (blank, or from an image),
+        whatever their C(delete_on_termination) - the rollback of a build that never finished, whose
+        instance nobody used; volumes attached by id are always kept.
+    type: bool
+    default: false
   state:
     description: V(present) creates the disks, V(absent) deletes them.
     type: str

@@ -53,12 +53,16 @@ def test_leftovers_of_a_gone_instance_are_orphans():
     assert not result['clean']
 
 
-def test_a_volume_a_boot_made_is_an_orphan_once_its_instance_is_gone_but_a_user_volume_is_available():
-    made = _block_device.volume_name(_block_device.created_volume_id('c', 'vdb'))
+def test_a_volume_a_boot_made_that_its_record_does_not_list_is_an_orphan_but_a_kept_one_is_available():
+    uuid_ = '00000000-0000-0000-0000-000000000001'          # domain()'s instance
+    made = _block_device.volume_name(_block_device.created_volume_id(uuid_, 'vdb'))
+    kept = _block_device.volume_name(_block_device.created_volume_id('11111111-0000-4000-8000-000000000000', 'vdb'))
     user = 'volume-11111111-2222-3333-4444-555555555555'
-    result = run([], ['c_disk'], volumes=[made, user])
-    assert {o['name'] for o in result['orphans']} == {'c_disk', made}
-    assert result['available_volumes'] == [user]
+    result = run([domain('c')], files('c'), volumes=[made, kept, user])
+    assert [(o['name'], o['reason']) for o in result['orphans']] == [
+        (made, "made by a boot of 'c' and not listed by any instance")]
+    # kept: a volume of an instance that is gone (delete_on_termination false): attachable by its id
+    assert result['available_volumes'] == sorted([kept, user])
 
 
 def test_an_object_the_record_does_not_list_is_an_orphan():
@@ -67,7 +71,7 @@ def test_an_object_the_record_does_not_list_is_an_orphan():
 
 
 def test_a_listed_object_that_is_gone_is_missing():
-    made = _block_device.volume_name(_block_device.created_volume_id('e', 'vdb'))
+    made = _block_device.volume_name(_block_device.created_volume_id('00000000-0000-0000-0000-000000000001', 'vdb'))
     result = run([domain('e', volumes=[made])], ['e_disk'], {'net': []})
     assert sorted((m['kind'], m['name']) for m in result['missing']) == [
         ('config_drive', 'e_disk.config'), ('console_log', 'e.console.log'), ('dhcp_host', 'e-eth0'),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
+from ansible_collections.novalite.compute.plugins.module_utils import _block_device
 from ansible_collections.novalite.compute.plugins.module_utils import _boot_request
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
 
@@ -35,6 +38,16 @@ def test_what_later_steps_take_is_the_catalog_entries_and_nova_flavor_fields():
     assert result['networks'] == [{'network': 'tenant', 'fixed_ip': None, 'device': 'eth0'}]
     assert result['reservation_id'].startswith('r-') and len(result['reservation_id']) == 10
     assert result['request_id'].startswith('req-')
+
+
+def test_every_new_instance_gets_a_new_random_uuid_as_nova_does():
+    first, again = validate(max_count=2), validate(max_count=2)
+    uuids = [i['uuid'] for i in first['instances'] + again['instances']]
+    assert len(set(uuids)) == 4 and all(uuid.UUID(u).version == 4 for u in uuids)
+    assert first['scheduler_request']['instance_uuids'] == [i['uuid'] for i in first['instances']]
+    # ... so the volumes a boot creates for a name are new too, never those an earlier one kept
+    assert _block_device.created_volume_id(uuids[0], 'vdb') != _block_device.created_volume_id(uuids[2], 'vdb')
+    assert _block_device.created_volume_id(uuids[0], 'vdb') == _block_device.created_volume_id(uuids[0], 'vdb')
 
 
 @pytest.mark.parametrize('fields, message', [

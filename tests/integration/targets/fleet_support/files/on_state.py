@@ -2,7 +2,9 @@
 session of its own and, the moment an instance record of NAME on one of the hypervisors
 (URI...) shows STATE - a task_state (claimed, networking, block_device_mapping, spawning) or a
 vm_state (active) - as libvirt holds it:
-  ACTION "kill"   SIGKILL the whole session's process group (kill -9, a dying AWX node); prints "killed"
+  ACTION "kill"   SIGKILL COMMAND and every process under it - the modules too, which Ansible's
+                  local connection starts in sessions of their own - as a dying AWX node would;
+                  prints "killed"
   any other       run ACTION with bash while COMMAND goes on, then wait for it; prints "acted rc=N"
 Prints "finished rc=N" when COMMAND ends before STATE shows. The build makes each step last at
 least NOVALITE_BUILD_STEP_DELAY seconds (set here to 1 unless given), so a 50 ms poll sees it."""
@@ -29,6 +31,34 @@ def shows(conns, name, wanted):
     return False
 
 
+def descendants(pid):
+    """pid and every process under it (from /proc's parent links)."""
+    children = {}
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                with open('/proc/%s/stat' % entry) as f:
+                    ppid = int(f.read().rsplit(')', 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def kill_tree(pid):
+    for dummy in range(3):          # again, for what forked meanwhile
+        for each in descendants(pid):
+            try:
+                os.kill(each, signal.SIGKILL)
+            except OSError:
+                pass
+
+
 def main():
     sep = sys.argv.index('--')
     name, wanted, log, action = sys.argv[1:5]
@@ -43,7 +73,8 @@ def main():
     while time.monotonic() < deadline:
         if shows(conns, name, wanted):
             if action == 'kill':
-                os.killpg(proc.pid, signal.SIGKILL)
+                os.killpg(proc.pid, signal.SIGSTOP)     # nothing forks or finishes from here on
+                kill_tree(proc.pid)
                 proc.wait()
                 print('killed')
             else:
