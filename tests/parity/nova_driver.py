@@ -155,7 +155,9 @@ def run(case):
     req = case['request']
     spec = request_spec(req, states)
     want = amounts(req)
-    candidates = [hs for hs in states if fits(hs, want)]
+    # Placement's answer: the hosts the request fits, without the disabled ones (every request
+    # forbids COMPUTE_STATUS_DISABLED: request_filter.compute_status_filter).
+    candidates = [hs for hs in states if fits(hs, want) and not hs.service['disabled']]
     alloc_reqs = {hs.uuid: [{'allocations': {hs.uuid: {'resources': want}}, 'mappings': {}}] for hs in candidates}
 
     def claim(ctx, client, spec_obj, instance_uuid, alloc_req, allocation_request_version=None):

@@ -136,8 +136,29 @@ class Scheduler(object):
 
     # -- steps ----------------------------------------------------------------------------
     def _request_filters(self, spec, states, trace):
-        """map_az_to_placement_aggregate: only hosts of aggregates tagged with the zone, when
-        any aggregate is (nova/scheduler/request_filter.py)."""
+        """Nova's request filters (nova/scheduler/request_filter.py), in its order:
+        map_az_to_placement_aggregate, then compute_status_filter."""
+        return self._compute_status_filter(self._map_az_to_placement_aggregate(spec, states, trace), trace)
+
+    @staticmethod
+    def _compute_status_filter(states, trace):
+        """A disabled host carries COMPUTE_STATUS_DISABLED, a trait every request forbids:
+        Placement never returns it, so even a forced host (force_hosts, zone:host) that is
+        disabled is no valid host (Nova 34; ComputeFilter alone would not see it)."""
+        kept, dropped = [], {}
+        for hs in states:
+            if hs.service['disabled']:
+                reason = hs.service.get('disabled_reason')
+                dropped[hs.host] = 'disabled: %s' % reason if reason else 'disabled'
+            else:
+                kept.append(hs)
+        if dropped:
+            trace['request_filters'].append({'name': 'compute_status_filter', 'in': len(states), 'out': len(kept),
+                                             'dropped': dropped})
+        return kept
+
+    def _map_az_to_placement_aggregate(self, spec, states, trace):
+        """Only hosts of aggregates tagged with the zone, when any aggregate is."""
         az = spec.availability_zone
         if not az or not self.options['query_placement_for_availability_zone']:
             return states

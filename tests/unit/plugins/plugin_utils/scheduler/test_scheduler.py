@@ -64,7 +64,8 @@ def test_filter_drops_are_explained():
     with pytest.raises(NoValidHost) as err:
         place(request(), hosts)
     assert "hv2: no facts (ssh: timeout)" in str(err.value)          # no facts: dropped by Placement
-    assert "ComputeFilter kept 0 of 1 hosts (hv1: disabled: draining)" in str(err.value)
+    # a disabled host never reaches ComputeFilter: Placement leaves it out (compute_status_filter)
+    assert "compute_status_filter kept 1 of 2 hosts (hv1: disabled: draining)" in str(err.value)
 
 
 # -- The multi-instance loop ----------------------------------------------------------------------
@@ -170,17 +171,29 @@ def test_alternates_never_include_selected_hosts():
 
 # -- Before filtering: destination, ignore, force ---------------------------------------------------
 def test_force_hosts_skips_filters_but_not_placement():
-    hosts = {'a': host(enabled=False), 'b': host()}
-    assert place(request(force_hosts=['A']), hosts)['hosts'] == ['a']      # case-insensitive, filters skipped
+    image = {'properties': {'hw_architecture': 'ppc64le'}}             # ImagePropertiesFilter would drop both
+    hosts = {'a': host(), 'b': host(memory_mb=32768)}
+    assert place(request(force_hosts=['A'], image=image), hosts)['hosts'] == ['a']   # case-insensitive
     with pytest.raises(NoValidHost):
         place(request(force_hosts=['a'], flavor=flavor(memory_mb=10 ** 6)), hosts)
     with pytest.raises(NoValidHost, match='no host matched force_hosts'):
         place(request(force_hosts=['zzz']), hosts)
 
 
+@pytest.mark.parametrize('forced', [{'force_hosts': ['a']}, {'availability_zone': 'nova:a'}])
+def test_a_forced_disabled_host_is_no_valid_host_as_in_nova_34(forced):
+    # nova/scheduler/request_filter.py compute_status_filter: the COMPUTE_STATUS_DISABLED trait
+    # keeps a disabled host out of Placement's answer, so forcing it cannot select it.
+    hosts = {'a': host(enabled=False, disabled_reason='maintenance'), 'b': host()}
+    with pytest.raises(NoValidHost) as err:
+        place(request(**forced), hosts)
+    assert err.value.trace['request_filters'][-1] == {
+        'name': 'compute_status_filter', 'in': 2, 'out': 1, 'dropped': {'a': 'disabled: maintenance'}}
+
+
 def test_availability_zone_with_a_host_forces_it():
-    hosts = {'a': host(), 'b': host(enabled=False)}
-    assert place(request(availability_zone='nova:b'), hosts)['hosts'] == ['b']
+    hosts = {'a': host(), 'b': host(memory_mb=32768)}
+    assert place(request(availability_zone='nova:a'), hosts)['hosts'] == ['a']
 
 
 def test_ignore_hosts_and_requested_destination():
@@ -268,7 +281,7 @@ def test_bad_input(req, opts, hosts, message):
 
 
 def test_trace_counts_every_filter():
-    hosts = {'a': host(), 'b': host(enabled=False), 'c': host(supported_instances=[['aarch64', 'qemu', 'hvm']])}
+    hosts = {'a': host(), 'b': host(forced_down=True), 'c': host(supported_instances=[['aarch64', 'qemu', 'hvm']])}
     result = place(request(image={'id': 'i', 'properties': {'hw_architecture': 'x86_64'}}), hosts)
     filters = result['trace']['instances'][0]['filters']
     assert [(f['name'], f['in'], f['out']) for f in filters] == [('ComputeFilter', 3, 2), ('ImagePropertiesFilter', 2, 1)]
