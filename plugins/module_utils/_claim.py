@@ -14,6 +14,7 @@ from ansible_collections.novalite.compute.plugins.module_utils._errors import No
 from ansible_collections.novalite.compute.plugins.module_utils import _domain_xml
 from ansible_collections.novalite.compute.plugins.module_utils import _flavor
 from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
+from ansible_collections.novalite.compute.plugins.module_utils import _placement
 from ansible_collections.novalite.compute.plugins.module_utils import _resource_tracker
 from ansible_collections.novalite.compute.plugins.module_utils import _server
 
@@ -83,7 +84,8 @@ class Claim(Step):
         for attempt in range(p['retries'] + 1):
             hv.define_domain(placeholder_xml(name, uuid_, flavor, record), name)
             usage = self.usage()
-            problem = over_capacity(usage) or self.group_violation(name, usage)
+            problem = over_capacity(usage, _flavor.resources(flavor, p['boot_from_volume'])) or \
+                self.group_violation(name, usage)
             if not problem:
                 return dict(changed=True, usage=usage, attempts=attempt + 1)
             hv.undefine_domain(name)
@@ -108,7 +110,8 @@ class Claim(Step):
                   'DISK_GB': p['disk_allocation_ratio']}
         usage = {}
         for rc, inv in state['resources'].items():
-            usage[rc] = dict(inv, capacity=(inv['total'] - inv['reserved']) * ratios[rc])
+            inv = dict(inv, allocation_ratio=ratios[rc])
+            usage[rc] = dict(inv, capacity=_placement.capacity(inv))
         usage['_instances'] = state['instances']
         return usage
 
@@ -128,11 +131,16 @@ def contended(usage, name):
     return any(i.get('vm_state') == 'building' and i.get('name') != name for i in usage['_instances'].values())
 
 
-def over_capacity(usage):
+def over_capacity(usage, amounts):
+    """Placement's rule (_placement, the scheduler's too) on the host's usage with this
+    claim counted, for the claim's `amounts`: why it does not fit, or None."""
     units = {'VCPU': 'vCPUs', 'MEMORY_MB': 'MB RAM', 'DISK_GB': 'GB disk'}
-    for rc in ('VCPU', 'MEMORY_MB', 'DISK_GB'):
-        inv = usage[rc]
-        if inv['used'] > inv['capacity']:
+    for rc in _placement.RESOURCE_CLASSES:
+        inv, amount = usage[rc], amounts.get(rc, 0)
+        why = _placement.refusal(dict(inv, used=inv['used'] - amount), amount)
+        if why == 'max_unit':
+            return ('%s %s asked, more than the %s the host has in all (max_unit)' % (amount, units[rc], inv['total']))
+        if why == 'capacity':
             return ('%s %s used with this claim, more than the %s the host has (%s total, %s reserved)'
                     % (inv['used'], units[rc], inv['capacity'], inv['total'], inv['reserved']))
     return None

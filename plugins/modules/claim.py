@@ -115,7 +115,7 @@ attempts:
   returned: when a claim was made
   type: int
 usage:
-  description: The host's Placement usage with this claim, per resource class - C(total), C(reserved), C(used), C(capacity).
+  description: The host's Placement usage with this claim, per resource class - C(total), C(reserved), C(used), C(allocation_ratio), C(capacity).
   returned: success
   type: dict
 '''

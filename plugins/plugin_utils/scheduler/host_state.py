@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime
 import math
 
+from ansible_collections.novalite.compute.plugins.module_utils import _placement
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.errors import SchedulerError
 
-RESOURCE_CLASSES = ('VCPU', 'MEMORY_MB', 'DISK_GB')
-_UNITS = {'VCPU': ('vCPU', 'vCPUs'), 'MEMORY_MB': ('MB RAM', 'MB'), 'DISK_GB': ('GB disk', 'GB')}
+RESOURCE_CLASSES = _placement.RESOURCE_CLASSES
 
 
 class Aggregate(object):
@@ -205,8 +205,7 @@ class HostState(object):
 
     # -- Placement ------------------------------------------------------------------------
     def capacity_left(self, rc):
-        inv = self.placement[rc]
-        return (inv['total'] - inv['reserved']) * inv['allocation_ratio'] - inv['used']
+        return _placement.capacity(self.placement[rc]) - self.placement[rc]['used']
 
     def placement_refusal(self, amounts):
         """Why Placement would refuse `amounts` on this host (None when they fit)."""
@@ -214,10 +213,11 @@ class HostState(object):
             return 'no facts (%s)' % (self.unreachable if isinstance(self.unreachable, str) else 'unreachable')
         for rc, amount in amounts.items():
             inv = self.placement[rc]
-            unit, short = _UNITS[rc]
-            if amount > inv['total']:
+            unit, short = _placement.UNITS[rc]
+            why = _placement.refusal(inv, amount)
+            if why == 'max_unit':
                 return 'needs %s %s, more than the %s %s it has (max_unit)' % (amount, unit, inv['total'], short)
-            if (inv['total'] - inv['reserved']) * inv['allocation_ratio'] < inv['used'] + amount:
+            if why == 'capacity':
                 free = self.capacity_left(rc)
                 return ('needs %s %s, %s %s free of %s %s at ratio %s (%s reserved, %s used)'
                         % (amount, unit, _fmt(free), short, inv['total'], short, _fmt(inv['allocation_ratio']),
