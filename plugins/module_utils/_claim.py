@@ -17,6 +17,7 @@ from ansible_collections.novalite.compute.plugins.module_utils import _instance_
 from ansible_collections.novalite.compute.plugins.module_utils import _placement
 from ansible_collections.novalite.compute.plugins.module_utils import _resource_tracker
 from ansible_collections.novalite.compute.plugins.module_utils import _server
+from ansible_collections.novalite.compute.plugins.module_utils import _storage_pool
 
 
 # The task states of an instance whose domain is still the claim's placeholder (the record
@@ -55,7 +56,7 @@ class Claim(Step):
         instances_pool=dict(type='str', default='novalite-instances'),
         project_id=dict(type='str'),
         request_id=dict(type='str'),
-        retries=dict(type='int', default=3),
+        lock_timeout=dict(type='int', default=30),
     )
 
     def run(self):
@@ -81,21 +82,19 @@ class Claim(Step):
                   'request_id': p['request_id'], 'boot_from_volume': p['boot_from_volume'],
                   'flavor': {k: flavor[k] for k in ('name', 'id', 'vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb',
                                                     'swap', 'extra_specs')}}
-        for attempt in range(p['retries'] + 1):
+        # One claim at a time on the host: each counts every claim made before it, so racing
+        # claims fill the last slots exactly, and none withdraws for another that withdraws too.
+        with HostClaimLock(hv, p['instances_pool'], p['lock_timeout']) as lock:
             hv.define_domain(placeholder_xml(name, uuid_, flavor, record), name)
             usage = self.usage()
             problem = over_capacity(usage, _flavor.resources(flavor, p['boot_from_volume'])) or \
                 self.group_violation(name, usage)
-            if not problem:
-                return dict(changed=True, usage=usage, attempts=attempt + 1)
-            hv.undefine_domain(name)
-            if attempt < p['retries'] and contended(usage, name):
-                # Claims racing on this host may all have counted each other and withdrawn:
-                # try again after a random pause, so that one of them comes first.
-                time.sleep(random.uniform(0.2, 1.5))
-                continue
+            if problem:
+                hv.undefine_domain(name)
+        if problem:
             raise NovaliteError("Failed to claim %s on %s: %s" % (name, hv.uri, problem), usage=usage,
-                                attempts=attempt + 1)
+                                lock_wait=lock.waited)
+        return dict(changed=True, usage=usage, lock_wait=lock.waited)
 
     def usage(self):
         p, hv = self.params, self.hypervisor
@@ -126,9 +125,47 @@ class Claim(Step):
         return None
 
 
-def contended(usage, name):
-    """Another claim or build is in progress on the host (it may withdraw)."""
-    return any(i.get('vm_state') == 'building' and i.get('name') != name for i in usage['_instances'].values())
+LOCK_VOLUME = 'novalite-claim.lock'
+
+
+class HostClaimLock(object):
+    """The host's claim lock: an empty volume of the instances pool, which libvirt creates for
+    exactly one of several callers at once (the pool's own lock decides); deleted when the
+    claim is decided. One held longer than `timeout` seconds is taken as left by a claim that
+    was killed, and broken once. A host without the pool has nothing to lock (its disks step
+    will say the pool is missing)."""
+
+    def __init__(self, hypervisor, pool, timeout):
+        self.hypervisor, self.pool, self.timeout = hypervisor, pool, timeout
+        self.volume, self.waited = None, 0.0
+
+    def __enter__(self):
+        hv = self.hypervisor
+        if hv.pool(self.pool) is None:
+            return self
+        xml = _storage_pool.volume_xml(LOCK_VOLUME, 0, 'raw', '0600')
+        start = since = time.monotonic()
+        broken = False
+        while True:
+            self.volume = hv.create_volume_if_new(self.pool, xml, LOCK_VOLUME)
+            if self.volume is not None:
+                break
+            if time.monotonic() - since > self.timeout:
+                if broken:
+                    raise NovaliteError("Failed to claim on %s: its claim lock (volume '%s' of storage pool '%s') "
+                                        "stayed taken for %d s" % (hv.uri, LOCK_VOLUME, self.pool, 2 * self.timeout))
+                stale = (hv.volumes(self.pool) or {}).get(LOCK_VOLUME)
+                if stale is not None:
+                    hv.delete_volume(stale['handle'])
+                broken, since = True, time.monotonic()
+                continue
+            time.sleep(random.uniform(0.02, 0.1))
+        self.waited = round(time.monotonic() - start, 3)
+        return self
+
+    def __exit__(self, *exc):
+        if self.volume is not None:
+            self.hypervisor.delete_volume(self.volume)
 
 
 def over_capacity(usage, amounts):

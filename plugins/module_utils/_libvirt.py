@@ -179,6 +179,18 @@ class Hypervisor(object):
         pool = self.pool(pool_name)
         return self.call("create volume '%s' in storage pool '%s'" % (name, pool_name), pool.createXML, xml, 0)
 
+    def create_volume_if_new(self, pool_name, xml, name):
+        """Create the volume unless one of that name exists: the volume, or None. libvirt
+        decides under the pool's lock, so of several callers at once exactly one gets it."""
+        pool = self.pool(pool_name)
+        try:
+            return pool.createXML(xml, 0)
+        except libvirt.libvirtError as err:
+            if err.get_error_code() == getattr(libvirt, 'VIR_ERR_STORAGE_VOL_EXIST', 90):
+                return None
+            raise NovaliteError("Failed to create volume '%s' in storage pool '%s' on %s: %s"
+                                % (name, pool_name, self.uri, _cause(err)))
+
     def create_volume_from(self, pool_name, xml, name, source, capacity):
         """A new volume with the content of `source` (virStorageVolCreateXMLFrom: a copy),
         grown to `capacity` bytes (the copy keeps the source's size)."""

@@ -14,13 +14,15 @@ description:
     the instance's domain at once, holding only its instance record (C(vm_state) building,
     C(task_state) claimed), so libvirt itself now counts it; then it recounts the host's usage
     with its own claim included and checks Placement's formula
-    C((total - reserved) * allocation_ratio >= used) for vCPUs, memory and disk, and, for an
-    anti-affinity server group, Nova's late check (members on the host within
+    C((total - reserved) * allocation_ratio >= used), and that the flavor fits the host's total
+    (max_unit), for vCPUs, memory and disk - the same rule the scheduler placed with - and, for
+    an anti-affinity server group, Nova's late check (members on the host within
     C(max_server_per_host)).
   - If the host is over, the claim withdraws (undefines its domain) and fails with the reason,
-    so the build moves on to an alternate host. Two runs claiming at once cannot both stay
-    over capacity - each counts the other's claim once defined; both may withdraw, never
-    neither. No lock on the controller - AWX may run the two jobs on different nodes.
+    so the build moves on to an alternate host. Claims on one host are made one at a time under
+    the host's claim lock in libvirt (O(lock_timeout)), so racing claims fill its last room
+    exactly and none is over capacity. No lock on the controller - AWX may run two jobs on
+    different nodes.
   - An instance already defined on the host (claimed or built) by the same O(request_id) is not
     claimed again; one defined by another request fails the claim with that request named (two
     runs building the same name at once), as does a domain of that name that is not a novalite
@@ -91,13 +93,15 @@ options:
   request_id:
     description: The request; an instance already there from another request is not taken.
     type: str
-  retries:
+  lock_timeout:
     description:
-      - Claims again (after a random pause of 0.2-1.5 s) up to this many times when the host is
-        over capacity while another claim or build is in progress on it - racing claims may all
-        have counted each other and withdrawn. A host that is simply full fails at once.
+      - Claims on one host are made one at a time, under the host's claim lock (an empty volume
+        C(novalite-claim.lock) of O(instances_pool), which libvirt creates for exactly one of
+        several callers); so racing claims fill the host's last room exactly and never all
+        withdraw. Seconds to wait for it; a lock held longer is taken as left by a claim that
+        was killed, and broken once.
     type: int
-    default: 3
+    default: 30
 '''
 
 EXAMPLES = r'''
@@ -110,10 +114,10 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
-attempts:
-  description: How many times the claim was made (more than 1 after a race).
+lock_wait:
+  description: Seconds the claim waited for the host's claim lock (other claims were being made).
   returned: when a claim was made
-  type: int
+  type: float
 usage:
   description: The host's Placement usage with this claim, per resource class - C(total), C(reserved), C(used), C(allocation_ratio), C(capacity).
   returned: success
