@@ -85,6 +85,7 @@ class Claim(Step):
         # One claim at a time on the host: each counts every claim made before it, so racing
         # claims fill the last slots exactly, and none withdraws for another that withdraws too.
         with HostClaimLock(hv, p['instances_pool'], p['lock_timeout']) as lock:
+            record['claimed_at'] = _server.now(precise=True)
             hv.define_domain(placeholder_xml(name, uuid_, flavor, record), name)
             usage = self.usage()
             problem = over_capacity(usage, _flavor.resources(flavor, p['boot_from_volume'])) or \

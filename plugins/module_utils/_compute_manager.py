@@ -28,6 +28,7 @@ import time
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput, NovaliteError
 from ansible_collections.novalite.compute.plugins.module_utils import _domain_xml
 from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
+from ansible_collections.novalite.compute.plugins.module_utils import _quota_recheck
 from ansible_collections.novalite.compute.plugins.module_utils import _claim
 from ansible_collections.novalite.compute.plugins.module_utils._claim import Claim
 from ansible_collections.novalite.compute.plugins.module_utils._disks import Disks
@@ -73,6 +74,17 @@ def check_settings(settings):
     return checked
 
 
+def check_limits(limits):
+    """Quota limits for the recheck: whole numbers, -1 unlimited."""
+    checked = {}
+    for res in _quota_recheck.RESOURCES:
+        value = limits.get(res, -1)
+        if isinstance(value, bool) or not isinstance(value, int) or value < -1:
+            raise InvalidInput('quota_limits.%s must be a whole number of at least -1, got %r' % (res, value))
+        checked[res] = value
+    return checked
+
+
 def check_share(share, where, default_uri):
     """One host's share of a round, checked: {host, uri, settings, instances, leftovers}."""
     return {'host': share['host'], 'uri': share.get('uri') or default_uri,
@@ -82,11 +94,14 @@ def check_share(share, where, default_uri):
                           for n, i in enumerate(share['leftovers'])]}
 
 
-def build_round(hypervisor, shares, boot, secrets, round_=1):
+def build_round(hypervisor, shares, boot, secrets, round_=1, quota=None):
     """Every share of a round at the same time, a thread per host: (builds, events).
-    `hypervisor` is the adapter's class (_libvirt.Hypervisor), opened per thread."""
-    builds = [HostBuild(functools.partial(hypervisor, s['uri']), s['host'], boot, s['settings'], secrets, round_)
-              for s in shares]
+    `hypervisor` is the adapter's class (_libvirt.Hypervisor), opened per thread; `quota`,
+    {limits, fleet: [URI]} to recheck the project's quotas after each claim, or None."""
+    if quota:
+        quota = {'limits': quota['limits'], 'fleet': [functools.partial(hypervisor, uri) for uri in quota['fleet']]}
+    builds = [HostBuild(functools.partial(hypervisor, s['uri']), s['host'], boot, s['settings'], secrets, round_,
+                        quota) for s in shares]
     outcome = [None] * len(shares)
 
     def run(index):
@@ -102,6 +117,10 @@ def build_round(hypervisor, shares, boot, secrets, round_=1):
     for thread in threads:
         thread.join()
     return [b for results in outcome for b in results], [e for b in builds for e in b.events]
+
+
+class OverQuota(NovaliteError):
+    """The project is over a quota: no other host would do better, so no reschedule."""
 
 
 def check_instance(instance, where, leftover=False):
@@ -152,8 +171,9 @@ class HostBuild(object):
     """One host's share of a boot round. `boot` is what boot_request returned; `settings`
     the host's (SETTINGS); `secrets` the request's user_data and admin_password."""
 
-    def __init__(self, connect, host, boot, settings, secrets, round_=1):
+    def __init__(self, connect, host, boot, settings, secrets, round_=1, quota=None):
         self.connect = connect          # () -> a new _libvirt.Hypervisor on this host
+        self.quota = quota              # {limits, fleet: [connect]} for the recheck, or None
         self.host = host
         self.boot = boot
         self.settings = settings
@@ -217,6 +237,7 @@ class HostBuild(object):
             with clock.step('claim'):
                 self.claim(hv, instance)
                 made.append('claim')
+                self.recheck_quota(hv, instance)
             self.step_done(hv, instance, 'networking')
             with clock.step('networking'):
                 ports = self.allocate_ports(hv, instance, made)
@@ -231,8 +252,14 @@ class HostBuild(object):
         except NovaliteError as err:
             self.collect_events(err.details.get('novalite_events'))
             reason = str(err)
-            outcome = self.rollback(hv, instance)
-            return self.failed(instance, reason + outcome['note'], clock.timings, made, kept=outcome['kept'])
+            over_quota = isinstance(err, OverQuota)
+            # Over quota is the project's doing, not the host's: not a failed build of the host,
+            # never kept (it would hold the quota), never rescheduled.
+            outcome = self.rollback(hv, instance, host_failed=not over_quota)
+            result = self.failed(instance, reason + outcome['note'], clock.timings, made, kept=outcome['kept'])
+            if over_quota:
+                result['reschedule'] = False
+            return result
         self.collect_events(spawned.get('novalite_events'))
         return {'name': instance['name'], 'host': self.host, 'round': self.round, 'status': 'built',
                 'reason': None, 'made': made + ['domain'], 'timings': clock.timings,
@@ -257,6 +284,32 @@ class HostBuild(object):
                    max_server_per_host=(group.get('rules') or {}).get('max_server_per_host', 1),
                    project_id=boot.get('project_id'), request_id=boot['request_id'],
                    **{k: s.get(k) for k in CLAIM_SETTINGS})
+
+    def recheck_quota(self, hv, instance):
+        """Nova's quota recheck once the claim exists: the project's records on every host of
+        the fleet, counted in the order they were claimed (_quota_recheck)."""
+        if not self.quota:
+            return
+        project = self.boot.get('project_id')
+        names = {i['name'] for i in self.boot['instances']}
+        records = []
+        for connect in self.quota['fleet']:
+            other = connect()
+            try:
+                for domain in other.domains():
+                    rec = _instance_record.from_domain_xml(domain['xml'])
+                    if rec is None or (rec.get('project_id') or None) != (project or None):
+                        continue
+                    if rec.get('name') in names and rec.get('request_id') != self.boot['request_id']:
+                        continue        # an unfinished copy this request replaces
+                    records.append(rec)
+            except NovaliteError:
+                continue                # a host that cannot be read is not counted, as before scheduling
+            finally:
+                other.close()
+        problem = _quota_recheck.recheck(self.quota['limits'], records, instance['name'])
+        if problem:
+            raise OverQuota('%s (project %s)' % (problem, "'%s'" % project if project else 'none'))
 
     def allocate_ports(self, hv, instance, made):
         ports = []
@@ -301,11 +354,11 @@ class HostBuild(object):
             wait_for=boot.get('wait_for'), boot_marker=boot.get('boot_marker'), timeout=boot.get('timeout'))
 
     # -- rollback (the exception path of Nova's _build_resources) ---------------------------------
-    def rollback(self, hv, instance):
+    def rollback(self, hv, instance, host_failed=True):
         last_attempt = len(instance.get('hosts') or [self.host]) <= self.round
-        keep = bool(self.boot.get('keep_failed')) and last_attempt
+        keep = bool(self.boot.get('keep_failed')) and last_attempt and host_failed
         try:
-            decision = self.remove(hv, instance, failed_build=True, keep=keep)
+            decision = self.remove(hv, instance, failed_build=host_failed, keep=keep)
         except NovaliteError as err:
             return {'kept': False, 'note': '; rolling back failed too: %s' % err}
         return {'kept': decision == 'keep', 'note': ''}

@@ -25,7 +25,7 @@ IO_WORKLOAD_TASK_STATES = frozenset(('resize_migrating', 'rebuilding', 'resize_p
                                      'image_backup', 'rescuing', 'unshelving'))
 
 SCALAR_FIELDS = ('uuid', 'name', 'display_name', 'project_id', 'server_group', 'key_name',
-                 'availability_zone', 'vm_state', 'task_state', 'created_at', 'launched_at',
+                 'availability_zone', 'vm_state', 'task_state', 'created_at', 'claimed_at', 'launched_at',
                  'request_id', 'reservation_id', 'fault', 'console_log', 'config_drive', 'hostname',
                  'security_groups')
 BOOL_FIELDS = ('boot_from_volume',)

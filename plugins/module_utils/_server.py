@@ -17,8 +17,10 @@ INSTANCE_NAMESPACE = uuid.UUID('5a1e8a52-3d0b-4e5c-8a66-1d2f0b9c7e44')
 HOSTNAME_PATTERN = re.compile(r'[^a-z0-9-]+')
 
 
-def now():
-    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+def now(precise=False):
+    """UTC now, ISO 8601; `precise`: with microseconds (the order of claims)."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.%fZ' if precise
+                                                                  else '%Y-%m-%dT%H:%M:%SZ')
 
 
 def instance_uuid(name, given):

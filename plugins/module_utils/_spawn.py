@@ -88,6 +88,7 @@ class Server(Step):
             if p['request_id'] and rec.get('request_id') and rec['request_id'] != p['request_id']:
                 raise NovaliteError("instance '%s' on %s is claimed by request %s, not this one (%s)"
                                     % (p['name'], hv.uri, rec['request_id'], p['request_id']))
+            self.claimed_at = rec.get('claimed_at')
             rec = None          # a claim (novalite.compute.claim) holds the place: spawn over it
         if rec is None:
             if not p['flavor'] or p['block_device_info'] is None:
@@ -114,6 +115,8 @@ class Server(Step):
         config_volume = '%s_disk.config' % p['name'] if p['config_drive'] else None
         uuid_ = _server.instance_uuid(p['name'], p['uuid'])
         rec = self.desired_record(flavor, config_volume, console_log, uuid_)
+        if getattr(self, 'claimed_at', None):
+            rec['claimed_at'] = self.claimed_at      # the order of the claims, for the quota recheck
         entry = _instance_action.start(rec, 'create', self.request_id)
         iso = self.config_drive(rec, flavor) if p['config_drive'] else None
         xml = self.domain_xml(rec, flavor, config_volume and posixpath.join(pool_dir, config_volume), console_log)

@@ -80,6 +80,19 @@ options:
     description: The attempt this is (1 for the selected hosts, 2 for the first alternates, ...).
     type: int
     default: 1
+  quota_limits:
+    description:
+      - The project's quota limits (C(instances), C(cores), C(ram); -1 unlimited), as the boot plan
+        resolved them (P(novalite.compute.boot_plan#filter)'s C(quota.limits)). Given, every claim
+        is followed by Nova's quota recheck - the project's instance records on every host of
+        O(fleet) counted again, in the order they were claimed - and an instance over the quota
+        withdraws its claim with Nova's message and is not rescheduled (another host would not
+        do better). So racing runs of one project end with exactly their quota.
+    type: dict
+  fleet:
+    description: The libvirt URIs of every compute host, where the quota recheck counts; by default the shares' URIs.
+    type: list
+    elements: str
   user_data:
     description: The request's user data, for the config drive.
     type: str
@@ -135,6 +148,9 @@ builds:
     kept:
       description: The failed instance was kept in error (C(keep_failed) on its last attempt).
       type: bool
+    reschedule:
+      description: V(false) when no other host would do better (the project is over its quota); absent otherwise.
+      type: bool
     made:
       description: What the attempt made here (C(claim), C(port NETWORK/NAME), C(disks), C(domain)), in order.
       type: list
@@ -174,6 +190,8 @@ class BuildInstances(NovaliteModule):
             settings=dict(type='dict', default={}),
         )),
         round=dict(type='int', default=1),
+        quota_limits=dict(type='dict'),
+        fleet=dict(type='list', elements='str'),
         user_data=dict(type='str', no_log=True),
         admin_password=dict(type='str', no_log=True),
     )
@@ -188,7 +206,12 @@ class BuildInstances(NovaliteModule):
                                  'reason': None, 'kept': False, 'made': [], 'timings': {}}
                                 for s in shares for i in s['instances']])
         secrets = {'user_data': p['user_data'], 'admin_password': p['admin_password']}
-        builds, events = _compute_manager.build_round(_libvirt.Hypervisor, shares, p['boot'], secrets, p['round'])
+        quota = None
+        if p['quota_limits']:
+            quota = {'limits': _compute_manager.check_limits(p['quota_limits']),
+                     'fleet': p['fleet'] or sorted({s['uri'] for s in shares})}
+        builds, events = _compute_manager.build_round(_libvirt.Hypervisor, shares, p['boot'], secrets, p['round'],
+                                                      quota)
         result = dict(changed=bool(builds or removed), builds=builds, removed=removed)
         if events:
             result['novalite_events'] = events

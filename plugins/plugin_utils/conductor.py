@@ -128,14 +128,22 @@ def build_hosts(host_vars, hosts, options=None):
 
 
 def new_progress():
-    return {'round': 1, 'done': [], 'built_on': {}, 'attempts': [], 'kept': [], 'timings': {}}
+    """The progress of a boot before its first round: `kept`, the instances kept in error;
+    `refused`, the ones no other host can help (over quota)."""
+    return {'round': 1, 'done': [], 'built_on': {}, 'attempts': [], 'kept': [], 'refused': [], 'timings': {}}
+
+
+def _progress(progress):
+    """A copy of `progress` (None or {}: before the first round), nothing shared."""
+    return {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
+            for k, v in dict(new_progress(), **(progress or {})).items()}
 
 
 def round_work(plan, progress, fleet):
     """This round's share of each host: [{host, uri, settings, instances, leftovers}],
     only hosts with something to do, in host order. Round 1 also removes the unfinished
     copies earlier runs left (the plan's `cleanup` hosts and its `stale` copies)."""
-    round_ = progress['round']
+    round_ = _progress(progress)['round']
     work = {}
 
     def share(host):
@@ -155,16 +163,16 @@ def round_work(plan, progress, fleet):
 
 def todo(plan, progress):
     """The planned instances this round tries: not built, not kept in error, with a host for it."""
+    progress = _progress(progress)
     round_ = progress['round']
-    finished = set(progress['done']) | set(progress['kept'])
+    finished = set(progress['done']) | set(progress['kept']) | set(progress['refused'])
     return [p for p in plan['plan'] if p['name'] not in finished and len(p['hosts']) >= round_]
 
 
 def collect(progress, work, result):
     """The progress after a round: `work` is round_work()'s list, `result` build_instances'
     result for it (or the failure of its invocation, without builds)."""
-    progress = {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
-                for k, v in progress.items()}
+    progress = _progress(progress)
     builds = {b['name']: b for b in (result or {}).get('builds') or []}
     for share in work:
         for inst in share['instances']:
@@ -181,6 +189,8 @@ def collect(progress, work, result):
                                          'reason': build.get('reason') or 'unknown'})
             if build.get('kept'):
                 progress['kept'].append(inst['name'])
+            elif build.get('reschedule') is False:
+                progress['refused'].append(inst['name'])
     progress['round'] += 1
     return progress
 
@@ -193,7 +203,7 @@ def pending(plan, progress):
 def report(plan, progress, boot):
     """The boot's report: {plan, lines, attempts, timings, failed, ok, msg}; `progress` None:
     before the first round (only `plan` says something)."""
-    progress = progress or new_progress()
+    progress = _progress(progress)
     planned = [p['name'] for p in plan['plan']]
     failed = [n for n in planned if n not in progress['done']]
     lines = ['%s: already there' % n for n in plan['done']]
