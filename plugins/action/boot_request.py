@@ -22,8 +22,7 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         validation, params = self.validate_argument_spec(argument_spec=_boot_request.ARGUMENT_SPEC)
         try:
-            result.update(_boot_request.validate(params, params['flavors'], params['images'],
-                                                 params['network_catalog']))
+            result.update(_boot_request.from_request(params['request'], params['catalog']))
         except NovaliteError as err:
             result.update(failed=True, msg=err.msg, **err.details)
             return result

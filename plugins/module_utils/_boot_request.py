@@ -29,9 +29,10 @@ _PUBLIC_KEY = re.compile(r'^(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]
 POLICIES = ('affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity')
 
 
-# The boot request's fields, the module's options (plugins/modules/boot_request.py documents
-# them); the action plugin of the same name checks them on the controller.
-ARGUMENT_SPEC = dict(
+# The boot request's fields - the one list of them: the module's `request` suboptions
+# (plugins/modules/boot_request.py documents them), boot.yml's `server`, the role server's
+# `server_request` (its argument_specs.yml is checked against this by a unit test).
+REQUEST_SPEC = dict(
     name=dict(type='str', required=True),
     flavor=dict(type='str', required=True),
     image=dict(type='str'),
@@ -41,9 +42,9 @@ ARGUMENT_SPEC = dict(
     max_count=dict(type='int'),
     metadata=dict(type='dict', default={}),
     user_data=dict(type='str', no_log=True),
+    admin_password=dict(type='str', no_log=True),
     key_name=dict(type='str', no_log=False),
     public_key=dict(type='str', no_log=False),
-    keypairs=dict(type='list', elements='dict', default=[], no_log=False),
     availability_zone=dict(type='str'),
     scheduler_hints=dict(type='dict'),
     server_group=dict(type='dict'),
@@ -51,15 +52,33 @@ ARGUMENT_SPEC = dict(
     config_drive=dict(type='bool', default=False),
     reservation_id=dict(type='str'),
     security_groups=dict(type='list', elements='str'),
-    security_group_catalog=dict(type='list', elements='dict'),
-    flavors=dict(type='list', elements='dict', required=True),
-    images=dict(type='list', elements='dict', default=[]),
-    network_catalog=dict(type='list', elements='dict', default=[]),
     wait_for=dict(type='str', choices=['running', 'boot_marker', 'ip'], default='running'),
     boot_marker=dict(type='str'),
     timeout=dict(type='int', default=300),
     keep_failed=dict(type='bool', default=False),
 )
+
+# The inventory's catalogs a request is resolved against.
+CATALOG_SPEC = dict(
+    flavors=dict(type='list', elements='dict', default=[]),
+    images=dict(type='list', elements='dict', default=[]),
+    networks=dict(type='list', elements='dict', default=[]),
+    keypairs=dict(type='list', elements='dict', default=[], no_log=False),
+    security_groups=dict(type='list', elements='dict'),
+)
+
+# The module's options; the action plugin of the same name checks them on the controller.
+ARGUMENT_SPEC = dict(
+    request=dict(type='dict', required=True, options=REQUEST_SPEC),
+    catalog=dict(type='dict', required=True, options=CATALOG_SPEC),
+)
+
+
+def from_request(request, catalog):
+    """validate() of the module's `request` against its `catalog`."""
+    p = dict(request, keypairs=catalog.get('keypairs') or [], security_group_catalog=catalog.get('security_groups'))
+    return validate(p, catalog.get('flavors') or [], catalog.get('images') or [], catalog.get('networks') or [])
+
 
 
 def instance_names(name, max_count):

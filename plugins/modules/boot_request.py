@@ -21,131 +21,148 @@ author:
 extends_documentation_fragment:
   - novalite.compute.attributes.INFO_MODULE
 options:
-  name:
-    description: The instance's name (with C(max_count) > 1, the prefix of C(name-1), C(name-2), ...).
-    type: str
-    required: true
-  flavor:
-    description: Flavor name or id in O(flavors).
-    type: str
-    required: true
-  image:
-    description: Image name or id in O(images); omit to boot from a volume of O(block_device_mapping).
-    type: str
-  networks:
-    description: One entry per interface, C({network, fixed_ip}).
-    type: list
-    elements: dict
-    default: []
-  block_device_mapping:
-    description: BDM v2 entries as Nova's API takes them.
-    type: list
-    elements: dict
-    default: []
-  min_count:
-    description: Fewest instances to build.
-    type: int
-    default: 1
-  max_count:
-    description: Most instances to build (default O(min_count)).
-    type: int
-  metadata:
-    description: Server metadata (string keys and values, at most 255 characters).
-    type: dict
-    default: {}
-  user_data:
-    description: User data, checked against Nova's 65535-byte limit.
-    type: str
-  key_name:
-    description: The key pair to inject, by name in O(keypairs) unless O(public_key) is given.
-    type: str
-  public_key:
-    description: An OpenSSH public key to inject (under O(key_name), or C(default)).
-    type: str
-  keypairs:
-    description: The key pair catalog (C(novalite_keypairs)), C({name, public_key}).
-    type: list
-    elements: dict
-    default: []
-  availability_zone:
-    description: Availability zone (C(zone) or C(zone:host)).
-    type: str
-  scheduler_hints:
-    description: Scheduler hints.
-    type: dict
-  server_group:
-    description: C({name, policy, rules}).
-    type: dict
-  project_id:
-    description: The project.
-    type: str
-  config_drive:
-    description: Attach a config drive.
-    type: bool
-    default: false
-  reservation_id:
-    description: The request's reservation id (made when not given).
-    type: str
-  security_groups:
+  request:
     description:
-      - The instances' security groups, by name, of the project's (O(security_group_catalog)
-        and C(default)); Nova's default - V([default]).
-      - With neither this nor O(security_group_catalog), the instances get no filter (Nova's
-        NoopFirewallDriver).
-    type: list
-    elements: str
-  security_group_catalog:
-    description:
-      - The security group catalog (C(novalite_security_groups)) - C({name, project_id, description,
-        rules}); see M(novalite.compute.security_group) for the rules. Every rule is checked here.
-    type: list
-    elements: dict
-  wait_for:
-    description:
-      - What each instance's build waits for - V(running), V(boot_marker) (O(boot_marker) on its serial console)
-        or V(ip) (every port has its DHCP lease).
-    type: str
-    choices: [running, boot_marker, ip]
-    default: running
-  boot_marker:
-    description: The regular expression the serial console shows once the guest booted (with O(wait_for=boot_marker)).
-    type: str
-  timeout:
-    description: Seconds each instance's build waits.
-    type: int
-    default: 300
-  keep_failed:
-    description: Keep an instance whose last attempt failed on its host, in error, for debugging (by default everything of it is removed).
-    type: bool
-    default: false
-  flavors:
-    description: The flavor catalog (C(novalite_flavors)).
-    type: list
-    elements: dict
+      - The boot request - the fields of C(playbooks/boot.yml)'s C(server) (docs/boot.md), in one dict.
+      - An unknown field is an error naming it.
+    type: dict
     required: true
-  images:
-    description: The image catalog (C(novalite_images)).
-    type: list
-    elements: dict
-    default: []
-  network_catalog:
-    description: The network catalog (C(novalite_networks)).
-    type: list
-    elements: dict
-    default: []
+    suboptions:
+      name:
+        description: The instance's name (with C(max_count) > 1, the prefix of C(name-1), C(name-2), ...).
+        type: str
+        required: true
+      flavor:
+        description: Flavor name or id in O(catalog.flavors).
+        type: str
+        required: true
+      image:
+        description: Image name or id in O(catalog.images); omit to boot from a volume of O(request.block_device_mapping).
+        type: str
+      networks:
+        description: One entry per interface, C({network, fixed_ip}).
+        type: list
+        elements: dict
+        default: []
+      block_device_mapping:
+        description: BDM v2 entries as Nova's API takes them.
+        type: list
+        elements: dict
+        default: []
+      min_count:
+        description: Fewest instances to build.
+        type: int
+        default: 1
+      max_count:
+        description: Most instances to build (default O(request.min_count)).
+        type: int
+      metadata:
+        description: Server metadata (string keys and values, at most 255 characters).
+        type: dict
+        default: {}
+      user_data:
+        description: User data, checked against Nova's 65535-byte limit.
+        type: str
+      admin_password:
+        description: The admin password for the config drive; checked to be a string, never returned.
+        type: str
+      key_name:
+        description: The key pair to inject, by name in O(catalog.keypairs) unless O(request.public_key) is given.
+        type: str
+      public_key:
+        description: An OpenSSH public key to inject (under O(request.key_name), or C(default)).
+        type: str
+      availability_zone:
+        description: Availability zone (C(zone) or C(zone:host)).
+        type: str
+      scheduler_hints:
+        description: Scheduler hints.
+        type: dict
+      server_group:
+        description: C({name, policy, rules}).
+        type: dict
+      project_id:
+        description: The project.
+        type: str
+      config_drive:
+        description: Attach a config drive.
+        type: bool
+        default: false
+      reservation_id:
+        description: The request's reservation id (made when not given).
+        type: str
+      security_groups:
+        description:
+          - The instances' security groups, by name, of the project's (O(catalog.security_groups)
+            and C(default)); Nova's default - V([default]).
+          - With neither this nor O(catalog.security_groups), the instances get no filter (Nova's
+            NoopFirewallDriver).
+        type: list
+        elements: str
+      wait_for:
+        description:
+          - What each instance's build waits for - V(running), V(boot_marker) (O(request.boot_marker) on its serial console)
+            or V(ip) (every port has its DHCP lease).
+        type: str
+        choices: [running, boot_marker, ip]
+        default: running
+      boot_marker:
+        description: The regular expression the serial console shows once the guest booted (with O(request.wait_for=boot_marker)).
+        type: str
+      timeout:
+        description: Seconds each instance's build waits.
+        type: int
+        default: 300
+      keep_failed:
+        description: Keep an instance whose last attempt failed on its host, in error, for debugging (by default everything of it is removed).
+        type: bool
+        default: false
+  catalog:
+    description: The inventory's catalogs the request is resolved against.
+    type: dict
+    required: true
+    suboptions:
+      flavors:
+        description: The flavor catalog (C(novalite_flavors)).
+        type: list
+        elements: dict
+        default: []
+      images:
+        description: The image catalog (C(novalite_images)).
+        type: list
+        elements: dict
+        default: []
+      networks:
+        description: The network catalog (C(novalite_networks)).
+        type: list
+        elements: dict
+        default: []
+      keypairs:
+        description: The key pair catalog (C(novalite_keypairs)), C({name, public_key}).
+        type: list
+        elements: dict
+        default: []
+      security_groups:
+        description:
+          - The security group catalog (C(novalite_security_groups)) - C({name, project_id, description,
+            rules}); see M(novalite.compute.security_group) for the rules. Every rule is checked here.
+        type: list
+        elements: dict
 '''
 
 EXAMPLES = r'''
 - name: Validate the request
   novalite.compute.boot_request:
-    name: web
-    flavor: m1.small
-    image: debian-12
-    networks: [{network: tenant}]
-    max_count: 3
-    flavors: "{{ novalite_flavors }}"
-    images: "{{ novalite_images }}"
-    network_catalog: "{{ novalite_networks }}"
+    request:
+      name: web
+      flavor: m1.small
+      image: debian-12
+      networks: [{network: tenant}]
+      max_count: 3
+    catalog:
+      flavors: "{{ novalite_flavors }}"
+      images: "{{ novalite_images }}"
+      networks: "{{ novalite_networks }}"
   register: boot
   delegate_to: localhost
   run_once: true
@@ -287,7 +304,7 @@ class BootRequest(NovaliteModule):
 
     def run(self):
         p = self.params
-        result = _boot_request.validate(p, p['flavors'], p['images'], p['network_catalog'])
+        result = _boot_request.from_request(p['request'], p['catalog'])
         result['changed'] = False
         return result
 

@@ -53,8 +53,8 @@ FLAVOR = dict(FLAVORS[0], rxtx_factor=1.0, is_public=True, disabled=False, extra
 IMAGES = [{'name': 'guest', 'id': 'guest', 'source': '/nonexistent/guest.qcow2', 'checksum': 'a' * 64}]
 NETWORKS = [{'name': 'badnet', 'cidr': '10.77.0.0/24'}]
 VALID = {'name': 'bad', 'flavor': 't.small', 'image': 'guest', 'networks': [{'network': 'badnet'}],
-         'flavors': FLAVORS, 'images': IMAGES, 'network_catalog': NETWORKS,
          'user_data': '#cloud-config\n# %s\n' % SECRET, 'metadata': {'role': 'web'}}
+CATALOG = {'flavors': FLAVORS, 'images': IMAGES, 'networks': NETWORKS}
 
 # Characters a name must never carry (XML, paths, shells, control characters).
 BAD_CHARS = ['<', '>', '&', '/', '\x00', '\n', '"', "'", ' ', '\\', '$', ';', '|', '*', '`']
@@ -186,7 +186,7 @@ def test_boot_request_refuses_each_wrong_field(data):
     request[field] = data.draw(strategy, label=field)
     if field in ('key_name', 'public_key'):
         request.setdefault('key_name', 'ops')
-    assert_refused('boot_request', request, words)
+    assert_refused('boot_request', {'request': request, 'catalog': CATALOG}, words)
 
 
 def host_args(**args):
