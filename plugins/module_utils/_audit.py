@@ -40,12 +40,9 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.novalite.compute.plugins.module_utils import _block_device
 from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
-from ansible_collections.novalite.compute.plugins.module_utils._resource_tracker import FAILED_BUILD_PREFIX
+from ansible_collections.novalite.compute.plugins.module_utils import _names
 
 UNFINISHED_TASK_STATES = ('claimed', 'spawning', 'block_device_mapping', 'networking', 'scheduling')
-_LOCAL = re.compile(r'^(?P<instance>.+?)(?:(?P<disk>_disk)(?P<suffix>\.[^/]+)?|(?P<log>\.console\.log))\Z')
-_DHCP = re.compile(r'^(?P<instance>.+)-eth\d+\Z')
-_NVRAM = re.compile(r'^(?P<instance>.+)_VARS\.fd\Z')
 _IMAGE_DATA = re.compile(r'^data-(?P<view>[a-z0-9]+-[0-9a-f]+)-[^-]+\Z')
 # Device names a boot can give a volume it creates (volume-<uuid5(instance/device)>).
 CANDIDATE_DEVICES = tuple('%s%s' % (prefix, chr(ord('a') + i)) for prefix in ('vd', 'sd', 'hd', 'xvd')
@@ -56,17 +53,7 @@ def unfinished(record):
     return record.get('vm_state') == 'building' or (record.get('task_state') or None) in UNFINISHED_TASK_STATES
 
 
-def local_kind(volume):
-    """(kind, instance) of a volume of the instances pool by its name, or (None, None)."""
-    if volume.startswith(FAILED_BUILD_PREFIX):
-        rest = volume[len(FAILED_BUILD_PREFIX):]
-        return 'marker', rest.split('.', 1)[1] if '.' in rest else None
-    match = _LOCAL.match(volume)
-    if not match:
-        return None, None
-    if match.group('log'):
-        return 'console_log', match.group('instance')
-    return ('config_drive' if match.group('suffix') == '.config' else 'disk'), match.group('instance')
+local_kind = _names.parse_local_volume
 
 
 def audit(host, domains, instances_pool, instances, volumes_pool, volumes, images_pool, images, networks,
@@ -125,16 +112,16 @@ def audit(host, domains, instances_pool, instances, volumes_pool, volumes, image
     for net, hosts in sorted(networks.items()):
         seen = {}
         for host in hosts:
-            match = _DHCP.match(host.get('name') or '')
+            owner = _names.parse_port(host.get('name'))
             if host.get('ip'):
                 if host['ip'] in seen:
                     conflicts.append({'kind': 'dhcp_host', 'where': net, 'name': host['ip'],
                                       'reason': 'address %s is reserved for both %s and %s'
                                                 % (host['ip'], seen[host['ip']], host.get('name') or host.get('mac'))})
                 seen[host['ip']] = host.get('name') or host.get('mac')
-            if match:
-                known.add(match.group('instance'))
-                found('dhcp_host', net, host['name'], match.group('instance'),
+            if owner:
+                known.add(owner)
+                found('dhcp_host', net, host['name'], owner,
                       (net, (host.get('mac') or '').lower()) in listed_ports)
 
     # The volumes a boot made for a recorded instance derive from its UUID; an instance that
@@ -160,11 +147,11 @@ def audit(host, domains, instances_pool, instances, volumes_pool, volumes, image
 
     nvram_known = nvram_files is not None
     for filename in sorted(nvram_files or ()):
-        match = _NVRAM.match(filename)
-        if match:
+        owner = _names.parse_nvram(filename)
+        if owner:
             path = posixpath.join(nvram_dir or '', filename)
-            found('nvram', nvram_dir, filename, match.group('instance'), path in paths,
-                  None if match.group('instance') in records else "no domain uses %s" % path)
+            found('nvram', nvram_dir, filename, owner, path in paths,
+                  None if owner in records else "no domain uses %s" % path)
 
     published = set(images or ())
     for volume in sorted(images or ()):

@@ -19,6 +19,7 @@ import uuid
 import xml.etree.ElementTree as ET
 
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
+from ansible_collections.novalite.compute.plugins.module_utils import _names
 from ansible_collections.novalite.compute.plugins.module_utils import _storage_pool
 
 GiB = 1024 ** 3
@@ -60,12 +61,12 @@ def plan(instance, info, flavor, image, images, instances_pool, volumes_pool, in
                 if root_bytes and root_bytes < image['virtual_size']:
                     raise InvalidInput("Flavor's disk is too small for requested image. Flavor disk is %d bytes, "
                                        "image is %d bytes." % (root_bytes, image['virtual_size']))
-                disk.update(name='%s_disk' % instance, make='overlay', backing=image['path'], backing_format='qcow2',
+                disk.update(name=_names.root_disk(instance), make='overlay', backing=image['path'], backing_format='qcow2',
                             capacity=root_bytes or image['virtual_size'])
             elif kind == 'swap':
-                disk.update(name='%s_disk.swap' % instance, make='blank', capacity=entry['size'] * MiB)
+                disk.update(name=_names.swap_disk(instance), make='blank', capacity=entry['size'] * MiB)
             else:
-                disk.update(name='%s_disk.eph%d' % (instance, entry.get('num', 0)), make='blank',
+                disk.update(name=_names.ephemeral_disk(instance, entry.get('num', 0)), make='blank',
                             capacity=entry['size'] * GiB, label=entry.get('label'))
             disk['delete_on_termination'] = True     # local disks go with the instance
         else:

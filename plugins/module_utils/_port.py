@@ -11,6 +11,7 @@ import uuid
 
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
 from ansible_collections.novalite.compute.plugins.module_utils import _ipam
+from ansible_collections.novalite.compute.plugins.module_utils import _names
 
 # The entry's name is what dnsmasq hands the guest as its host name: a DNS label.
 NAME_PATTERN = re.compile(r'^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z')
@@ -18,7 +19,7 @@ PORT_NAMESPACE = uuid.UUID('6c8c7a2e-9a57-4c39-9a43-4b1f5c0a9e11')
 
 
 def port_name(instance, device):
-    name = '%s-%s' % (instance, device)
+    name = _names.port(instance, device)
     if not NAME_PATTERN.match(name):
         raise InvalidInput("instance %r and device %r make the port name %r, which is not a DNS label (letters, digits "
                            "and '-', at most 63)" % (instance, device, name))

@@ -13,12 +13,12 @@ vCPUs, its memory and the virtual size of its writable disks.
 from __future__ import annotations
 
 import math
-import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.novalite.compute.plugins.module_utils import _capabilities
 from ansible_collections.novalite.compute.plugins.module_utils import _flavor
 from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
+from ansible_collections.novalite.compute.plugins.module_utils import _names
 
 GiB = 1024 ** 3
 _MEMORY_UNITS = {'b': 1, 'bytes': 1, 'kb': 1000, 'k': 1024, 'kib': 1024, 'mb': 1000 ** 2, 'm': 1024 ** 2,
@@ -93,23 +93,13 @@ def _is_io_op(entry):
 
 # A failed build attempt that was rolled back leaves no instance record; the host remembers it
 # as an empty volume of its instances pool named FAILED_BUILD_PREFIX + time + instance name.
-FAILED_BUILD_PREFIX = 'failed-build.'
-_MARKER = re.compile(r'^failed-build\.(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z\.')
-
-
-def failed_build_marker(instance, when):
-    """The marker volume's name for a failed build of `instance` at `when` (UTC ISO)."""
-    return '%s%s.%s' % (FAILED_BUILD_PREFIX, when.replace('-', '').replace(':', ''), instance)
+FAILED_BUILD_PREFIX = _names.FAILED_BUILD_PREFIX
+failed_build_marker = _names.failed_build_marker
 
 
 def failed_build_times(volume_names):
     """The times (UTC ISO) of the failed-build markers among a pool's volume names."""
-    times = []
-    for name in volume_names:
-        match = _MARKER.match(name)
-        if match:
-            times.append('%s-%s-%sT%s:%s:%sZ' % match.groups())
-    return sorted(times)
+    return sorted(t for t in (_names.parse_marker_time(n) for n in volume_names) if t)
 
 
 def last_success(entries):

@@ -23,6 +23,7 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.novalite.compute.plugins.module_utils._domain_xml import check_name
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
+from ansible_collections.novalite.compute.plugins.module_utils import _names
 
 BASE_FILTER = 'novalite-base'
 DIRECTIONS = {'ingress': 'in', 'egress': 'out'}
@@ -49,7 +50,7 @@ def filter_name(project_id, group):
 
 
 def instance_filter_name(instance):
-    return 'novalite-instance-%s' % check_name(instance, 'instance name')
+    return _names.instance_filter(check_name(instance, 'instance name'))
 
 
 def _port(rule, where, key, low, high):

@@ -12,6 +12,7 @@ import re
 import uuid
 
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
+from ansible_collections.novalite.compute.plugins.module_utils import _names
 
 INSTANCE_NAMESPACE = uuid.UUID('5a1e8a52-3d0b-4e5c-8a66-1d2f0b9c7e44')
 HOSTNAME_PATTERN = re.compile(r'[^a-z0-9-]+')
@@ -105,11 +106,10 @@ def leftovers(name, instance_volumes, network_hosts):
     conventions, so a delete or rollback after a killed run still finds all of it:
     `instance_volumes`, the volume names of the instances pool; `network_hosts`,
     {network: [DHCP host {name, mac, ip}]}. Returns (volume names, [(network, host)])."""
-    volumes = sorted(v for v in instance_volumes
-                     if v in ('%s_disk' % name, '%s.console.log' % name) or v.startswith('%s_disk.' % name))
-    port = re.compile(r'^%s-eth\d+\Z' % re.escape(name))
+    volumes = sorted(v for v in instance_volumes if _names.parse_local_volume(v) in
+                     (('disk', name), ('config_drive', name), ('console_log', name)))
     ports = [(network, host) for network, hosts in sorted(network_hosts.items())
-             for host in hosts if port.match(host.get('name') or '')]
+             for host in hosts if _names.parse_port(host.get('name')) == name]
     return volumes, ports
 
 

@@ -19,6 +19,7 @@ from ansible_collections.novalite.compute.plugins.module_utils import _domain_xm
 from ansible_collections.novalite.compute.plugins.module_utils import _flavor
 from ansible_collections.novalite.compute.plugins.module_utils import _instance_action
 from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
+from ansible_collections.novalite.compute.plugins.module_utils import _names
 from ansible_collections.novalite.compute.plugins.module_utils import _network
 from ansible_collections.novalite.compute.plugins.module_utils import _resource_tracker
 from ansible_collections.novalite.compute.plugins.module_utils import _security_group
@@ -111,8 +112,8 @@ class Server(Step):
         p, hv = self.params, self.hypervisor
         flavor = _flavor.validate(p['flavor'])
         pool_dir = self.pool_dir()
-        console_log = posixpath.join(pool_dir, '%s.console.log' % p['name'])
-        config_volume = '%s_disk.config' % p['name'] if p['config_drive'] else None
+        console_log = posixpath.join(pool_dir, _names.console_log(p['name']))
+        config_volume = _names.config_drive(p['name']) if p['config_drive'] else None
         uuid_ = _server.instance_uuid(p['name'], p['uuid'])
         rec = self.desired_record(flavor, config_volume, console_log, uuid_)
         if getattr(self, 'claimed_at', None):
@@ -196,7 +197,7 @@ class Server(Step):
         settings = {'virt_type': p['virt_type'], 'serial_log': console_log, 'graphics': p['graphics'],
                     'graphics_listen': p['graphics_listen'], 'config_drive': config_path,
                     'config_drive_dev': _bdm.generate_device_name(prefix, index), 'config_drive_bus': bus,
-                    'nvram': '/var/lib/libvirt/qemu/nvram/%s_VARS.fd' % p['name']}
+                    'nvram': posixpath.join('/var/lib/libvirt/qemu/nvram', _names.nvram(p['name']))}
         image = {'properties': p['image'].get('properties') or {}, 'kernel': p['kernel'], 'ramdisk': p['ramdisk']}
         filterref = _security_group.instance_filter_name(p['name']) if p['security_groups'] is not None else None
         ports = [{'mac_address': port['mac_address'], 'network': port['network'], 'fixed_ips': port['fixed_ips'],
