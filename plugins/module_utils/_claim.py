@@ -73,9 +73,10 @@ class Claim(Step):
                 raise NovaliteError("Failed to claim %s on %s: it is already there, built by request %s (vm_state %s, "
                                     "task_state %s)" % (name, hv.uri, rec['request_id'], rec.get('vm_state'),
                                                         rec.get('task_state')))
-            return dict(changed=False, usage=self.usage())
+            return self.with_diff(dict(changed=False, usage=self.usage()), rec, rec)
+        wanted = {'name': name, 'vm_state': 'building', 'task_state': 'claimed', 'request_id': p['request_id']}
         if self.check_mode:
-            return dict(changed=True, usage=self.usage())
+            return self.with_diff(dict(changed=True, usage=self.usage()), None, wanted)
         uuid_ = _server.instance_uuid(name, p['uuid'])
         record = {'uuid': uuid_, 'name': name, 'vm_state': 'building', 'task_state': 'claimed',
                   'created_at': _server.now(), 'server_group': p['server_group'], 'project_id': p['project_id'],
@@ -95,7 +96,14 @@ class Claim(Step):
         if problem:
             raise NovaliteError("Failed to claim %s on %s: %s" % (name, hv.uri, problem), usage=usage,
                                 lock_wait=lock.waited)
-        return dict(changed=True, usage=usage, lock_wait=lock.waited)
+        return self.with_diff(dict(changed=True, usage=usage, lock_wait=lock.waited), None, wanted)
+
+    def with_diff(self, result, before, after):
+        if self.want_diff:
+            keys = ('name', 'vm_state', 'task_state', 'request_id')
+            result['diff'] = dict(before={k: before.get(k) for k in keys} if before else {},
+                                  after={k: after.get(k) for k in keys} if after else {})
+        return result
 
     def usage(self):
         p, hv = self.params, self.hypervisor

@@ -38,7 +38,7 @@ class Disks(Step):
     def run(self):
         p, hv = self.params, self.hypervisor
         _domain_xml.check_name(p['instance'], 'instance')
-        _flavor.check_sizes(p['flavor'])
+        flavor = _flavor.check_sizes(p['flavor'])
         pools = {name: hv.volumes(name) for name in (p['instances_pool'], p['volumes_pool'])}
         for name, vols in pools.items():
             if vols is None and p['state'] == 'absent':
@@ -59,11 +59,11 @@ class Disks(Step):
                     images.setdefault(entry['uuid'], _ANY_IMAGE)
         if p['image_id'] and image:
             images.setdefault(p['image_id'], image)
-        bdms = _bdm.build(p['flavor'], _bdm.with_image_root(p['block_device_mapping'], p['image_id']) or None,
+        bdms = _bdm.build(flavor, _bdm.with_image_root(p['block_device_mapping'], p['image_id']) or None,
                           None, p['image_id'], images={i: {} for i in images}, volumes=existing_volumes)
         info = _bdm.block_device_info(bdms, p['image_properties'], p['machine_type'], p['config_drive'])
         instance_uuid = _server.instance_uuid(p['instance'], p['instance_uuid'])
-        disks = _block_device.plan(p['instance'], info, p['flavor'], image, images, p['instances_pool'],
+        disks = _block_device.plan(p['instance'], info, flavor, image, images, p['instances_pool'],
                                    p['volumes_pool'], instance_uuid)
         if p['state'] == 'absent':
             return self.remove(disks, pools)
@@ -95,21 +95,32 @@ class Disks(Step):
             else:
                 vol = hv.create_volume(disk['pool'], xml, disk['name'])
             paths[disk['name']] = vol.path()
-        return dict(changed=bool(created), created=created, removed=[],
-                    block_device_info=_block_device.block_device_info(disks, paths, root_device_name))
+        result = dict(changed=bool(created), created=created, removed=[],
+                      block_device_info=_block_device.block_device_info(disks, paths, root_device_name))
+        there = ['%s/%s' % (d['pool'], d['name']) for d in disks if d['name'] in paths and
+                 '%s/%s' % (d['pool'], d['name']) not in created]
+        return self.with_diff(result, there, there + created)
 
     def remove(self, disks, pools):
         p = self.params
-        removed = []
+        removed, there = [], []
         for disk in disks:
             found = pools[disk['pool']].get(disk['name'])
+            if found is not None:
+                there.append('%s/%s' % (disk['pool'], disk['name']))
             created = p['delete_created'] and disk['make'] in ('blank', 'copy')
             if found is None or not (disk['delete_on_termination'] or created):
                 continue
             removed.append('%s/%s' % (disk['pool'], disk['name']))
             if not self.check_mode:
                 self.hypervisor.delete_volume(found['handle'])
-        return dict(changed=bool(removed), created=[], removed=removed)
+        return self.with_diff(dict(changed=bool(removed), created=[], removed=removed), there,
+                              [d for d in there if d not in removed])
+
+    def with_diff(self, result, before, after):
+        if self.want_diff:
+            result['diff'] = dict(before={'disks': sorted(before)}, after={'disks': sorted(after)})
+        return result
 
     def _pool_of(self, path):
         for name in self.hypervisor.active_pools():

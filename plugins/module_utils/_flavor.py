@@ -55,12 +55,14 @@ def _bool(value, what):
 
 
 def check_sizes(flavor, what='flavor'):
-    """The sizes of a flavor handed to a step (a normalized flavor): integers within Nova's limits."""
+    """The sizes of a flavor handed to a step (a normalized flavor): integers within Nova's
+    limits; a copy, with a size left out at its least (0 for the disks)."""
     if not isinstance(flavor, dict):
         raise InvalidInput('%s must be a dict, got %r' % (what, flavor))
+    checked = dict(flavor)
     for key, minimum in SIZES:
-        _int(flavor.get(key, minimum), '%s.%s' % (what, key), minimum, MAX_INT)
-    return flavor
+        checked[key] = _int(flavor.get(key, minimum), '%s.%s' % (what, key), minimum, MAX_INT)
+    return checked
 
 
 def validate(entry, index=None):

@@ -25,13 +25,23 @@ class PortAllocation(Step):
     )
 
     def run(self):
+        self.before = None
+        result = self.allocate()
+        if self.want_diff:
+            after = result['port']
+            result['diff'] = dict(before=_short(self.before) if self.before else {},
+                                  after={'name': after['name'], 'mac': after['mac_address'],
+                                         'ip': after['fixed_ips'][0]['ip_address']} if after else {})
+        return result
+
+    def allocate(self):
         p = self.params
         _ipam.require_netaddr()
         _network.check_name(p['network'])
         name = _port.port_name(p['instance'], p['device'])
         mac = _ipam.normalize_mac(p['mac_address']) if p['mac_address'] is not None else None
         view, hosts = self.read_network()
-        existing = _port.find(hosts, name)
+        existing = self.before = _port.find(hosts, name)
         if p['state'] == 'absent':
             if existing and not self.check_mode:
                 self.hypervisor.update_network(p['network'], 'delete', 'host', _network.host_xml(existing))
@@ -86,3 +96,8 @@ class PortAllocation(Step):
         while mac is None or mac in used_macs:
             mac = _ipam.generate_mac()
         return {'mac': mac, 'name': name, 'ip': ip}
+
+
+def _short(host):
+    """A DHCP host entry as the diff shows it."""
+    return {'name': host.get('name'), 'mac': host.get('mac'), 'ip': host.get('ip')}

@@ -81,6 +81,22 @@ def differences(existing, desired):
     return ['%s: the instance has %s, the request asks %s' % (k, a[k], b[k]) for k in a if a[k] != b[k]]
 
 
+def power_view(state, rec):
+    """What the diff of a power change or a delete shows of an instance."""
+    return {'power_state': state['state'], 'vm_state': rec.get('vm_state')}
+
+
+def power_after(view, actions):
+    """The view once `actions` (power_actions) are done."""
+    after = dict(view)
+    for action in actions:
+        if action == 'start':
+            after.update(power_state='running', vm_state='active')
+        elif action == 'stop':
+            after.update(power_state='shutoff', vm_state='stopped')
+    return after
+
+
 def power_actions(state, wanted):
     """Actions that bring a domain in libvirt state `state` to `wanted`."""
     if wanted in ('present', 'running'):

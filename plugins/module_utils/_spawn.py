@@ -79,7 +79,10 @@ class Server(Step):
             raise InvalidInput("domain '%s' on %s is not a novalite instance; novalite leaves it alone"
                                % (p['name'], hv.uri))
         if p['state'] == 'absent':
+            before = _server.power_view(existing, rec) if rec else {}
             result = self.delete(rec) if rec else dict(changed=False, actions=[], removed=[], server=None)
+            if self.want_diff:
+                result['diff'] = dict(before=before, after={})
             if p['failed_build']:
                 result.update(changed=True, actions=result['actions'] + ['record_failed_build'])
                 if not self.check_mode:
@@ -103,9 +106,13 @@ class Server(Step):
                 raise InvalidInput("instance '%s' exists and differs from the request (%s); these do not change - "
                                    "delete it first" % (p['name'], '; '.join(diffs)))
         actions = _server.power_actions(existing['state'], p['state'])
+        before = _server.power_view(existing, rec)
         if not self.check_mode:
             self.apply_power(actions, rec)
-        return dict(changed=bool(actions), actions=actions, server=self.describe(p['name']))
+        result = dict(changed=bool(actions), actions=actions, server=self.describe(p['name']))
+        if self.want_diff:
+            result['diff'] = dict(before=before, after=_server.power_after(before, actions))
+        return result
 
     # -- spawn ----------------------------------------------------------------------------
     def spawn(self):

@@ -92,3 +92,15 @@ def test_leftovers_found_by_name_and_only_this_instances():
     found_volumes, found_ports = _server.leftovers('web', volumes, hosts)
     assert found_volumes == ['web.console.log', 'web_disk', 'web_disk.config', 'web_disk.eph0', 'web_disk.swap']
     assert [(n, h['name']) for n, h in found_ports] == [('net-a', 'web-eth0'), ('net-b', 'web-eth1')]
+
+
+def test_power_diff_predicts_the_state_after_the_actions():
+    before = _server.power_view({'state': 'shutoff'}, {'vm_state': 'stopped'})
+    assert before == {'power_state': 'shutoff', 'vm_state': 'stopped'}
+    assert _server.power_after(before, _server.power_actions('shutoff', 'running')) == {
+        'power_state': 'running', 'vm_state': 'active'}
+    running = {'power_state': 'running', 'vm_state': 'active'}
+    assert _server.power_after(running, _server.power_actions('running', 'stopped')) == {
+        'power_state': 'shutoff', 'vm_state': 'stopped'}
+    assert _server.power_after(running, _server.power_actions('running', 'rebooted')) == running
+    assert _server.power_after(running, _server.power_actions('running', 'running')) == running
