@@ -3,17 +3,22 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The spawn step's decisions (Nova's driver.spawn and the instance's states): the instance
 record, what may not change on an existing instance, what a power state change takes, and
-what deleting an instance removes - all from the record kept in the domain. Pure."""
+what deleting an instance removes - all from the record kept in the domain -, the domain's
+spawn settings and whether a booting instance has booted (a predicate over one snapshot).
+Pure."""
 
 from __future__ import annotations
 
 import datetime
+import posixpath
 import re
 import uuid
 
-from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
+from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput, NovaliteError
+from ansible_collections.novalite.compute.plugins.module_utils import _bdm
 from ansible_collections.novalite.compute.plugins.module_utils import _names
 
+NVRAM_DIR = '/var/lib/libvirt/qemu/nvram'
 INSTANCE_NAMESPACE = uuid.UUID('5a1e8a52-3d0b-4e5c-8a66-1d2f0b9c7e44')
 HOSTNAME_PATTERN = re.compile(r'[^a-z0-9-]+')
 
@@ -127,6 +132,56 @@ def leftovers(name, instance_volumes, network_hosts):
     ports = [(network, host) for network, hosts in sorted(network_hosts.items())
              for host in hosts if _names.parse_port(host.get('name')) == name]
     return volumes, ports
+
+
+def spawn_settings(p, disks, console_log, config_path):
+    """The domain XML settings of a spawn (module options `p`): virt type, serial log,
+    graphics, NVRAM, and the config drive on the first free name of its bus (ide on 'pc')."""
+    used = {d['dev'] for d in disks}
+    bus = _bdm.cdrom_bus(((p.get('image') or {}).get('properties') or {}).get('hw_machine_type'))
+    prefix = _bdm.PREFIXES[bus]
+    index = 0
+    while _bdm.generate_device_name(prefix, index) in used:
+        index += 1
+    return {'virt_type': p['virt_type'], 'serial_log': console_log, 'graphics': p['graphics'],
+            'graphics_listen': p['graphics_listen'], 'config_drive': config_path,
+            'config_drive_dev': _bdm.generate_device_name(prefix, index), 'config_drive_bus': bus,
+            'nvram': posixpath.join(NVRAM_DIR, _names.nvram(p['name']))}
+
+
+def delete_plan(rec, name, instances_pool, instance_volumes, network_hosts, has_filter):
+    """What a delete removes: everything the record lists, and what our naming conventions
+    find besides (a build killed before its record listed a disk or port): (volumes as
+    [(pool, name)], ports as [(network, host)], and the list of what is removed)."""
+    volumes, ports = teardown(rec)
+    extra_volumes, extra_ports = leftovers(name, instance_volumes, network_hosts)
+    volumes += [(instances_pool, v) for v in extra_volumes if (instances_pool, v) not in volumes]
+    ports += [(n, h) for n, h in extra_ports if (n, h['mac']) not in {(pn, ph['mac']) for pn, ph in ports}]
+    console = rec.get('console_log')
+    if console and (instances_pool, posixpath.basename(console)) not in volumes:
+        volumes.append((instances_pool, posixpath.basename(console)))
+    removed = ['%s/%s' % v for v in volumes] + ['%s/%s' % (n, h['name']) for n, h in ports]
+    if has_filter:
+        removed.append('nwfilter/%s' % _names.instance_filter(name))
+    return volumes, ports, removed
+
+
+def booted(name, wait_for, boot_marker, rec, snapshot):
+    """Whether the instance has booted, from one snapshot {state (libvirt's, None when the
+    domain is gone), console (text, for boot_marker), leases ({mac: ip}, for ip)}; an
+    instance that is gone or stopped raises the reason."""
+    state = snapshot.get('state')
+    if state is None:
+        raise NovaliteError("instance '%s' was removed while booting" % name)
+    if state in ('shutoff', 'crashed'):
+        raise NovaliteError("instance '%s' stopped while booting (libvirt state %s)" % (name, state))
+    if state != 'running':
+        return False
+    if wait_for == 'running':
+        return True
+    if wait_for == 'boot_marker':
+        return re.search(boot_marker, snapshot.get('console') or '') is not None
+    return {port['mac'] for port in rec.get('ports') or []} <= set(snapshot.get('leases') or {})
 
 
 def lease_ips(leases, macs):

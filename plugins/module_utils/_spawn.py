@@ -6,13 +6,11 @@
 from __future__ import annotations
 
 import posixpath
-import re
 import time
 import xml.etree.ElementTree as ET
 
 from ansible_collections.novalite.compute.plugins.module_utils._step import Step
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput, NovaliteError
-from ansible_collections.novalite.compute.plugins.module_utils import _bdm
 from ansible_collections.novalite.compute.plugins.module_utils import _claim
 from ansible_collections.novalite.compute.plugins.module_utils import _config_drive
 from ansible_collections.novalite.compute.plugins.module_utils import _domain_xml
@@ -195,16 +193,7 @@ class Server(Step):
         p = self.params
         bdi = p['block_device_info'] or {}
         disks = [dict(d, format='qcow2') for d in bdi.get('disks', [])]
-        used = {d['dev'] for d in disks}
-        bus = _bdm.cdrom_bus((p['image'].get('properties') or {}).get('hw_machine_type'))
-        prefix = _bdm.PREFIXES[bus]
-        index = 0
-        while _bdm.generate_device_name(prefix, index) in used:
-            index += 1
-        settings = {'virt_type': p['virt_type'], 'serial_log': console_log, 'graphics': p['graphics'],
-                    'graphics_listen': p['graphics_listen'], 'config_drive': config_path,
-                    'config_drive_dev': _bdm.generate_device_name(prefix, index), 'config_drive_bus': bus,
-                    'nvram': posixpath.join('/var/lib/libvirt/qemu/nvram', _names.nvram(p['name']))}
+        settings = _server.spawn_settings(p, disks, console_log, config_path)
         image = {'properties': p['image'].get('properties') or {}, 'kernel': p['kernel'], 'ramdisk': p['ramdisk']}
         filterref = _security_group.instance_filter_name(p['name']) if p['security_groups'] is not None else None
         ports = [{'mac_address': port['mac_address'], 'network': port['network'], 'fixed_ips': port['fixed_ips'],
@@ -218,27 +207,27 @@ class Server(Step):
         deadline = time.monotonic() + p['timeout']
         while True:
             state = hv.domain_state(p['name'])
-            if state is None:
-                raise NovaliteError("instance '%s' was removed while booting" % p['name'])
-            if state['state'] in ('shutoff', 'crashed'):
-                raise NovaliteError("instance '%s' stopped while booting (libvirt state %s)" % (p['name'], state['state']))
-            if state['state'] == 'running' and self.booted(rec):
+            snapshot = {'state': state['state'] if state else None}
+            if state is not None and state['state'] == 'running':
+                snapshot.update(self.boot_evidence(rec))
+            if _server.booted(p['name'], p['wait_for'], p['boot_marker'], rec, snapshot):
                 return
             if time.monotonic() > deadline:
                 raise NovaliteError("instance '%s' did not show %s within %d s" % (p['name'], p['wait_for'], p['timeout']))
             time.sleep(1)
 
-    def booted(self, rec):
+    def boot_evidence(self, rec):
+        """What the wait looks at besides the power state: the console, or the leases."""
         p, hv = self.params, self.hypervisor
-        if p['wait_for'] == 'running':
-            return True
         if p['wait_for'] == 'boot_marker':
-            return re.search(p['boot_marker'], self.console(rec).decode('utf-8', 'replace')) is not None
-        wanted = {port['mac'] for port in rec['ports']}
-        found = {}
-        for network in {port['network'] for port in rec['ports']}:
-            found.update(_server.lease_ips(hv.dhcp_leases(network), wanted))
-        return wanted <= set(found)
+            return {'console': self.console(rec).decode('utf-8', 'replace')}
+        if p['wait_for'] == 'ip':
+            wanted = {port['mac'] for port in rec['ports']}
+            leases = {}
+            for network in {port['network'] for port in rec['ports']}:
+                leases.update(_server.lease_ips(hv.dhcp_leases(network), wanted))
+            return {'leases': leases}
+        return {}
 
     def console(self, rec):
         vols = self.hypervisor.volumes(self.params['instances_pool']) or {}
@@ -270,18 +259,11 @@ class Server(Step):
         """Everything the record lists, and what the conventions of our names find besides
         (a build killed before its record listed a disk or port); the domain goes last."""
         hv, p = self.hypervisor, self.params
-        volumes, ports = _server.teardown(rec)
         local = hv.volumes(p['instances_pool']) or {}
         network_hosts = {n: _network.describe(xml)[1] for n, xml in hv.network_xmls().items()}
-        extra_volumes, extra_ports = _server.leftovers(p['name'], list(local), network_hosts)
-        volumes += [(p['instances_pool'], v) for v in extra_volumes if (p['instances_pool'], v) not in volumes]
-        ports += [(n, h) for n, h in extra_ports if (n, h['mac']) not in {(pn, ph['mac']) for pn, ph in ports}]
-        console = rec.get('console_log')
-        if console and (p['instances_pool'], posixpath.basename(console)) not in volumes:
-            volumes.append((p['instances_pool'], posixpath.basename(console)))
-        removed = ['%s/%s' % v for v in volumes] + ['%s/%s' % (n, h['name']) for n, h in ports]
-        if hv.nwfilter_xml(_security_group.instance_filter_name(p['name'])) is not None:
-            removed.append('nwfilter/%s' % _security_group.instance_filter_name(p['name']))
+        has_filter = hv.nwfilter_xml(_security_group.instance_filter_name(p['name'])) is not None
+        volumes, ports, removed = _server.delete_plan(rec, p['name'], p['instances_pool'], list(local), network_hosts,
+                                                      has_filter)
         if not self.check_mode:
             # The domain (with its record) goes last: a run killed half-way leaves the record,
             # with its delete action unfinished, and running the delete again finishes the job.

@@ -1,7 +1,7 @@
 import pytest
 
 from ansible_collections.novalite.compute.plugins.module_utils import _server
-from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
+from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput, NovaliteError
 
 PORT = {'id': 'p1', 'name': 'web-1-eth0', 'network': 'tenant', 'mac_address': 'fa:16:3e:00:00:01',
         'fixed_ips': [{'ip_address': '10.0.0.5'}]}
@@ -104,3 +104,54 @@ def test_power_diff_predicts_the_state_after_the_actions():
         'power_state': 'shutoff', 'vm_state': 'stopped'}
     assert _server.power_after(running, _server.power_actions('running', 'rebooted')) == running
     assert _server.power_after(running, _server.power_actions('running', 'running')) == running
+
+
+SPAWN_PARAMS = {'name': 'web-1', 'virt_type': 'qemu', 'graphics': 'vnc', 'graphics_listen': '127.0.0.1',
+          'image': {'properties': {}}}
+
+
+@pytest.mark.parametrize('machine, disks, dev, bus', [
+    (None, ['vda', 'vdb'], 'hda', 'ide'),
+    ('pc', ['vda', 'hda'], 'hdb', 'ide'),              # a disk of the image already on ide
+    ('q35', ['vda'], 'sda', 'sata'),
+])
+def test_spawn_settings_put_the_config_drive_on_the_first_free_name(machine, disks, dev, bus):
+    p = dict(SPAWN_PARAMS, image={'properties': {'hw_machine_type': machine} if machine else {}})
+    s = _server.spawn_settings(p, [{'dev': d} for d in disks], '/pool/web-1.console.log', '/pool/web-1_disk.config')
+    assert (s['config_drive_dev'], s['config_drive_bus']) == (dev, bus)
+    assert s['nvram'] == '/var/lib/libvirt/qemu/nvram/web-1_VARS.fd' and s['serial_log'] == '/pool/web-1.console.log'
+
+
+def test_delete_plan_is_the_record_and_the_names_found_besides():
+    rec = {'console_log': '/pool/web-1.console.log',
+           'block_devices': [{'pool': 'novalite-instances', 'volume': 'web-1_disk', 'delete_on_termination': 'true'},
+                             {'pool': 'novalite-volumes', 'volume': 'volume-k', 'delete_on_termination': 'false'}],
+           'ports': [{'network': 'net', 'name': 'web-1-eth0', 'mac': 'fa:16:3e:00:00:01', 'ip': '10.0.0.5'}]}
+    hosts = {'net': [{'name': 'web-1-eth0', 'mac': 'fa:16:3e:00:00:01', 'ip': '10.0.0.5'},
+                     {'name': 'web-1-eth1', 'mac': 'fa:16:3e:00:00:02', 'ip': '10.0.0.6'},
+                     {'name': 'web-10-eth0', 'mac': 'fa:16:3e:00:00:03', 'ip': '10.0.0.7'}]}
+    local = ['web-1_disk', 'web-1_disk.eph0', 'web-1.console.log', 'web-10_disk', 'failed-build.20261201T000000Z.web-1']
+    volumes, ports, removed = _server.delete_plan(rec, 'web-1', 'novalite-instances', local, hosts, True)
+    assert sorted(v for p, v in volumes) == ['web-1.console.log', 'web-1_disk', 'web-1_disk.eph0']   # not the kept volume
+    assert sorted(h['name'] for n, h in ports) == ['web-1-eth0', 'web-1-eth1']
+    assert 'nwfilter/novalite-instance-web-1' in removed
+
+
+@pytest.mark.parametrize('wait_for, snapshot, expected', [
+    ('running', {'state': 'running'}, True),
+    ('running', {'state': 'paused'}, False),
+    ('boot_marker', {'state': 'running', 'console': 'Booting...\nNOVALITE-GUEST-REPORT {}'}, True),
+    ('boot_marker', {'state': 'running', 'console': 'Booting...'}, False),
+    ('ip', {'state': 'running', 'leases': {'fa:16:3e:00:00:01': '10.0.0.5'}}, True),
+    ('ip', {'state': 'running', 'leases': {}}, False),
+])
+def test_booted_is_a_predicate_over_one_snapshot(wait_for, snapshot, expected):
+    rec = {'ports': [{'mac': 'fa:16:3e:00:00:01'}]}
+    assert _server.booted('web-1', wait_for, 'NOVALITE-GUEST-REPORT', rec, snapshot) is expected
+
+
+@pytest.mark.parametrize('snapshot, words', [({'state': None}, 'was removed while booting'),
+                                             ({'state': 'shutoff'}, 'stopped while booting')])
+def test_booted_refuses_an_instance_that_is_gone_or_stopped(snapshot, words):
+    with pytest.raises(NovaliteError, match=words):
+        _server.booted('web-1', 'running', 'x', {}, snapshot)
