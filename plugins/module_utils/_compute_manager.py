@@ -28,6 +28,8 @@ import time
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput, NovaliteError
 from ansible_collections.novalite.compute.plugins.module_utils import _domain_xml
 from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
+from ansible_collections.novalite.compute.plugins.module_utils import _libvirt
+from ansible_collections.novalite.compute.plugins.module_utils._step import Step
 from ansible_collections.novalite.compute.plugins.module_utils import _quota_recheck
 from ansible_collections.novalite.compute.plugins.module_utils import _claim
 from ansible_collections.novalite.compute.plugins.module_utils._claim import Claim
@@ -397,3 +399,49 @@ class HostBuild(object):
     def collect_events(self, events):
         with self._lock:
             self.events.extend(events or [])
+
+
+class BuildRound(Step):
+    """The build_instances module's step: a round, every share at once (it opens its own
+    connections, one per host and per instance)."""
+    opens_hypervisor = False
+    argument_spec = dict(
+        boot=dict(type='dict', required=True),
+        shares=dict(type='list', elements='dict', required=True, options=dict(
+            host=dict(type='str', required=True),
+            uri=dict(type='str'),
+            instances=dict(type='list', elements='dict', default=[]),
+            leftovers=dict(type='list', elements='dict', default=[]),
+            settings=dict(type='dict', default={}),
+        )),
+        round=dict(type='int', default=1),
+        quota_limits=dict(type='dict'),
+        fleet=dict(type='list', elements='str'),
+        user_data=dict(type='str', no_log=True),
+        admin_password=dict(type='str', no_log=True),
+    )
+
+    def run(self):
+        p = self.params
+        shares = [check_share(share, 'shares[%d]' % n, p['uri']) for n, share in enumerate(p['shares'])]
+        removed = ['%s/%s' % (s['host'], i['name']) for s in shares for i in s['leftovers']]
+        if self.check_mode:
+            return dict(changed=bool(removed or any(s['instances'] for s in shares)), removed=removed,
+                        builds=[{'name': i['name'], 'host': s['host'], 'round': p['round'], 'status': 'would build',
+                                 'reason': None, 'kept': False, 'made': [], 'timings': {}}
+                                for s in shares for i in s['instances']])
+        secrets = {'user_data': p['user_data'], 'admin_password': p['admin_password']}
+        quota = None
+        if p['quota_limits']:
+            quota = {'limits': check_limits(p['quota_limits']),
+                     'fleet': p['fleet'] or sorted({s['uri'] for s in shares})}
+        builds, events = build_round(_libvirt.Hypervisor, shares, p['boot'], secrets, p['round'], quota)
+        result = dict(changed=bool(builds or removed), builds=builds, removed=removed)
+        if events:
+            result['novalite_events'] = events
+        failed = [b for b in builds if b['status'] != 'built']
+        if failed:
+            raise NovaliteError('Failed to build %s: %s' % (
+                ', '.join(b['name'] for b in failed), ' | '.join('%s on %s: %s' % (b['name'], b['host'], b['reason'])
+                                                                 for b in failed)), **result)
+        return result

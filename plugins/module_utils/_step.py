@@ -19,6 +19,8 @@ from ansible_collections.novalite.compute.plugins.module_utils._errors import In
 class Step(object):
     argument_spec = {}
     spec_kwargs = {}
+    readonly = False             # the hypervisor connection it needs is read-only
+    opens_hypervisor = True      # False: it opens its own connections (from the uri option)
 
     def __init__(self, hypervisor, params, check_mode=False, want_diff=False, warn=None):
         self.hypervisor = hypervisor

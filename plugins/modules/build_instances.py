@@ -174,57 +174,15 @@ novalite_events:
 '''
 
 from ansible_collections.novalite.compute.plugins.module_utils._base import NovaliteModule
-from ansible_collections.novalite.compute.plugins.module_utils._errors import NovaliteError
-from ansible_collections.novalite.compute.plugins.module_utils import _compute_manager
-from ansible_collections.novalite.compute.plugins.module_utils import _libvirt
+from ansible_collections.novalite.compute.plugins.module_utils._compute_manager import BuildRound
 
 
-class BuildInstances(NovaliteModule):
-    argument_spec = dict(
-        boot=dict(type='dict', required=True),
-        shares=dict(type='list', elements='dict', required=True, options=dict(
-            host=dict(type='str', required=True),
-            uri=dict(type='str'),
-            instances=dict(type='list', elements='dict', default=[]),
-            leftovers=dict(type='list', elements='dict', default=[]),
-            settings=dict(type='dict', default={}),
-        )),
-        round=dict(type='int', default=1),
-        quota_limits=dict(type='dict'),
-        fleet=dict(type='list', elements='str'),
-        user_data=dict(type='str', no_log=True),
-        admin_password=dict(type='str', no_log=True),
-    )
-
-    def run(self):
-        p = self.params
-        shares = [_compute_manager.check_share(share, 'shares[%d]' % n, p['uri']) for n, share in enumerate(p['shares'])]
-        removed = ['%s/%s' % (s['host'], i['name']) for s in shares for i in s['leftovers']]
-        if self.check_mode:
-            return dict(changed=bool(removed or any(s['instances'] for s in shares)), removed=removed,
-                        builds=[{'name': i['name'], 'host': s['host'], 'round': p['round'], 'status': 'would build',
-                                 'reason': None, 'kept': False, 'made': [], 'timings': {}}
-                                for s in shares for i in s['instances']])
-        secrets = {'user_data': p['user_data'], 'admin_password': p['admin_password']}
-        quota = None
-        if p['quota_limits']:
-            quota = {'limits': _compute_manager.check_limits(p['quota_limits']),
-                     'fleet': p['fleet'] or sorted({s['uri'] for s in shares})}
-        builds, events = _compute_manager.build_round(_libvirt.Hypervisor, shares, p['boot'], secrets, p['round'],
-                                                      quota)
-        result = dict(changed=bool(builds or removed), builds=builds, removed=removed)
-        if events:
-            result['novalite_events'] = events
-        failed = [b for b in builds if b['status'] != 'built']
-        if failed:
-            raise NovaliteError('Failed to build %s: %s' % (
-                ', '.join(b['name'] for b in failed), ' | '.join('%s on %s: %s' % (b['name'], b['host'], b['reason'])
-                                                                 for b in failed)), **result)
-        return result
+class BuildInstancesModule(NovaliteModule):
+    step = BuildRound
 
 
 def main():
-    BuildInstances.execute()
+    BuildInstancesModule.execute()
 
 
 if __name__ == '__main__':
