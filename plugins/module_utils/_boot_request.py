@@ -22,7 +22,6 @@ from ansible_collections.novalite.compute.plugins.module_utils import _ipam
 from ansible_collections.novalite.compute.plugins.module_utils import _network
 from ansible_collections.novalite.compute.plugins.module_utils import _port
 from ansible_collections.novalite.compute.plugins.module_utils import _security_group
-from ansible_collections.novalite.compute.plugins.module_utils import _server
 
 _KEY_NAME = re.compile(r'^[A-Za-z0-9 _.-]{1,255}\Z')
 _PUBLIC_KEY = re.compile(r'^(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+) [A-Za-z0-9+/=]+( [^\n]*)?\Z')
@@ -78,7 +77,6 @@ def from_request(request, catalog):
     """validate() of the module's `request` against its `catalog`."""
     p = dict(request, keypairs=catalog.get('keypairs') or [], security_group_catalog=catalog.get('security_groups'))
     return validate(p, catalog.get('flavors') or [], catalog.get('images') or [], catalog.get('networks') or [])
-
 
 
 def instance_names(name, max_count):

@@ -33,7 +33,7 @@ class HostFacts(Step):
         pool = hv.pool_state(self.params['instances_pool'])
         if pool is None or not pool['active']:
             self.warn("storage pool '%s' is %s on %s: local_gb is 0"
-                             % (self.params['instances_pool'], 'missing' if pool is None else 'inactive', hv.uri))
+                      % (self.params['instances_pool'], 'missing' if pool is None else 'inactive', hv.uri))
         domains = hv.domains()
         for domain in domains:
             domain['disk_capacities'] = {target: hv.disk_capacity(domain, target)

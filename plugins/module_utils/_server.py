@@ -25,8 +25,8 @@ HOSTNAME_PATTERN = re.compile(r'[^a-z0-9-]+')
 
 def now(precise=False):
     """UTC now, ISO 8601; `precise`: with microseconds (the order of claims)."""
-    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.%fZ' if precise
-                                                                  else '%Y-%m-%dT%H:%M:%SZ')
+    fmt = '%Y-%m-%dT%H:%M:%S.%fZ' if precise else '%Y-%m-%dT%H:%M:%SZ'
+    return datetime.datetime.now(datetime.timezone.utc).strftime(fmt)
 
 
 def instance_uuid(name, given):

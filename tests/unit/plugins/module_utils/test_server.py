@@ -107,7 +107,7 @@ def test_power_diff_predicts_the_state_after_the_actions():
 
 
 SPAWN_PARAMS = {'name': 'web-1', 'virt_type': 'qemu', 'graphics': 'vnc', 'graphics_listen': '127.0.0.1',
-          'image': {'properties': {}}}
+                'image': {'properties': {}}}
 
 
 @pytest.mark.parametrize('machine, disks, dev, bus', [
