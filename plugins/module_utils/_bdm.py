@@ -398,7 +398,19 @@ def build(flavor, block_device_mapping_v2=None, block_device_mapping=None, image
     if not bdms and not image_ref:
         raise BDMError(None, 'HTTPBadRequest', 'Missing imageRef attribute')
     bdms = check_and_transform(bdms, flavor, image_ref, min_count, max_count, legacy)
-    return validate(bdms, flavor, image_ref, images or {}, volumes or {}, snapshots or {}, max_local, volume_types)
+    bdms = validate(bdms, flavor, image_ref, images or {}, volumes or {}, snapshots or {}, max_local, volume_types)
+    for bdm in bdms:
+        bdm['volume_size'] = volume_size(flavor, bdm)
+    return bdms
+
+
+def volume_size(flavor, bdm):
+    """nova/compute/api.py _volume_size (applied by _bdm_validate_set_size_and_instance): a
+    blank local mapping without a size takes the flavor's swap or ephemeral size."""
+    size = bdm.get('volume_size')
+    if size is None and bdm.get('source_type') == 'blank' and bdm.get('destination_type') == 'local':
+        size = flavor.get('swap', 0) if bdm.get('guest_format') == 'swap' else flavor.get('ephemeral_gb', 0)
+    return size
 
 
 def with_image_root(block_device_mapping_v2, image_ref):

@@ -86,6 +86,9 @@ def run(case):
         with mock.patch.object(api, '_get_image', side_effect=get_image), \
                 mock.patch('nova.compute.utils.check_attach_and_reserve_volume'):
             api._validate_bdm(ctx, {'image_ref': image_ref}, flavor, bdm_list, {}, volumes)
+        # _bdm_validate_set_size_and_instance: what Nova keeps has the flavor's sizes filled in
+        for b in bdm_list:
+            b.volume_size = compute_api.API._volume_size(flavor, b)
     except Exception as err:   # every refusal is an exception of Nova's; its class is what we compare
         return {'error': type(err).__name__}
     return {'bdms': [{k: getattr(b, k, None) if b.obj_attr_is_set(k) else None for k in KEEP} for b in bdm_list]}

@@ -43,8 +43,9 @@ def test_explicit_ephemeral_and_swap_replace_the_flavors():
 @pytest.mark.parametrize('legacy, image_ref, expected', [
     ([{'virtual_name': 'swap', 'volume_size': 256}], IMG,
      [('image', 'local', 0, None, None), ('blank', 'local', -1, 256, 'swap'), ('blank', 'local', -1, 2, None)]),
+    # no size: the flavor's (Nova's _volume_size, as _bdm_validate_set_size_and_instance keeps it)
     ([{'virtual_name': 'ephemeral0'}], IMG,
-     [('image', 'local', 0, None, None), ('blank', 'local', -1, None, None), ('blank', 'local', -1, 512, 'swap')]),
+     [('image', 'local', 0, None, None), ('blank', 'local', -1, 2, None), ('blank', 'local', -1, 512, 'swap')]),
     ([{'volume_id': VOL, 'device_name': 'vda'}], None,
      [('volume', 'volume', 0, 8, None), ('blank', 'local', -1, 2, None), ('blank', 'local', -1, 512, 'swap')]),
     ([{'snapshot_id': SNAP, 'device_name': '/dev/vdb'}], IMG,
@@ -179,3 +180,17 @@ def test_ephemeral_labels():
     info = _bdm.block_device_info(build())
     assert [e['label'] for e in info['ephemerals']] == ['ephemeral0'] and info['swap']['size'] == 512
     assert info['root_device_name'] == '/dev/vda'
+
+
+@pytest.mark.parametrize('entry, size', [
+    ({'source_type': 'blank', 'destination_type': 'local', 'guest_format': 'swap', 'boot_index': -1}, 512),
+    ({'source_type': 'blank', 'destination_type': 'local', 'boot_index': -1}, 2),
+    ({'source_type': 'blank', 'destination_type': 'local', 'boot_index': -1, 'volume_size': 1}, 1),
+])
+def test_ephemeral_and_swap_without_a_size_take_the_flavors(entry, size):
+    """Issue 17 (1): the size was left None, and the block_device step then died in its arithmetic."""
+    flavor = {'root_gb': 1, 'ephemeral_gb': 2, 'swap': 512}
+    root = {'source_type': 'image', 'uuid': 'img', 'destination_type': 'local', 'boot_index': 0}
+    bdms = _bdm.build(flavor, [root, entry], None, 'img', images={'img': {}})
+    mine = [b for b in bdms if b['source_type'] == 'blank' and b['guest_format'] == entry.get('guest_format')]
+    assert len(mine) == 1 and mine[0]['volume_size'] == size
