@@ -24,6 +24,9 @@ from ansible_collections.novalite.compute.plugins.module_utils._errors import In
 SOURCE_TYPES = ('volume', 'image', 'snapshot', 'blank')
 DESTINATION_TYPES = ('local', 'volume')
 DISK_BUSES = ('fdc', 'ide', 'sata', 'scsi', 'usb', 'virtio', 'xen', 'lxc', 'uml')   # nova DiskBus.ALL
+# nova.objects.fields.BlockDeviceType.ALL. Nova's API takes any string and its driver then fails
+# the build with an internal error; refused here, before anything is made (docs/block-devices.md).
+DEVICE_TYPES = ('cdrom', 'disk', 'floppy', 'fs', 'lun')
 NEW_FIELDS = ('source_type', 'destination_type', 'guest_format', 'device_type', 'disk_bus', 'boot_index',
               'device_name', 'delete_on_termination', 'snapshot_id', 'volume_id', 'volume_size', 'image_id',
               'no_device', 'connection_info', 'tag', 'volume_type', 'encrypted', 'encryption_secret_uuid',
@@ -359,6 +362,9 @@ def validate(bdms, flavor, image_ref, images, volumes, snapshots, max_local=DEFA
         if bdm.get('disk_bus') and bdm['disk_bus'] not in DISK_BUSES:
             raise BDMError(None, 'InvalidBDMDiskBus', 'Block Device Mapping is invalid: Device bus %s is not valid.'
                            % bdm['disk_bus'])
+        if bdm.get('device_type') is not None and bdm['device_type'] not in DEVICE_TYPES:
+            raise BDMError(None, 'InvalidBDM', 'Block Device Mapping is Invalid: device_type %r is not one of %s.'
+                           % (bdm['device_type'], ', '.join(DEVICE_TYPES)))
     ephemeral_size = sum(b['volume_size'] or flavor['ephemeral_gb'] for b in bdms if is_ephemeral(b))
     if ephemeral_size > flavor['ephemeral_gb']:
         raise BDMError(None, 'InvalidBDMEphemeralSize', 'Ephemeral disks requested are larger than the instance type '

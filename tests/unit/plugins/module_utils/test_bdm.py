@@ -194,3 +194,13 @@ def test_ephemeral_and_swap_without_a_size_take_the_flavors(entry, size):
     bdms = _bdm.build(flavor, [root, entry], None, 'img', images={'img': {}})
     mine = [b for b in bdms if b['source_type'] == 'blank' and b['guest_format'] == entry.get('guest_format')]
     assert len(mine) == 1 and mine[0]['volume_size'] == size
+
+
+@pytest.mark.parametrize('device_type', ['usb', '', 'DISK', 'virtio'])
+def test_a_device_type_nova_has_not_is_refused_naming_it(device_type):
+    """Issue 17 (2): Nova's API takes any string and its driver fails the build later."""
+    entry = {'source_type': 'blank', 'destination_type': 'local', 'boot_index': -1, 'volume_size': 1,
+             'device_type': device_type}
+    root = {'source_type': 'image', 'uuid': 'img', 'destination_type': 'local', 'boot_index': 0}
+    with pytest.raises(_bdm.BDMError, match="device_type '%s' is not one of cdrom, disk, floppy, fs, lun" % device_type):
+        _bdm.build({'root_gb': 1, 'ephemeral_gb': 2, 'swap': 0}, [root, entry], None, 'img', images={'img': {}})
