@@ -170,7 +170,8 @@ def validate(p, flavors, images, networks):
             'name': name, 'instances': instances, 'flavor': flavor, 'image': image, 'kernel': kernel,
             'ramdisk': ramdisk, 'networks': [{k: v for k, v in n.items() if k != 'catalog'} for n in nets],
             'network_catalog': [n['catalog'] for n in nets],
-            'image_catalog': [_entry(images, i['id']) for i in (image, kernel, ramdisk) if i], 'block_device_mapping': bdm,
+            'image_catalog': image_catalog(images, [i for i in (image, kernel, ramdisk) if i], bdms),
+            'block_device_mapping': bdm,
             'boot_from_volume': boot_from_volume, 'scheduler_request': scheduler,
             'reservation_id': p.get('reservation_id') or reservation_id(), 'request_id': 'req-%s' % uuid.uuid4(),
             'config_drive': bool(p.get('config_drive')) or (image or {}).get('properties', {}).get(
@@ -182,6 +183,17 @@ def validate(p, flavors, images, networks):
             'project_id': p.get('project_id'), 'metadata': metadata, 'availability_zone': p.get('availability_zone'),
             'wait_for': p.get('wait_for') or 'running', 'boot_marker': p.get('boot_marker'),
             'timeout': 300 if p.get('timeout') is None else p['timeout'], 'keep_failed': bool(p.get('keep_failed'))}
+
+
+def image_catalog(images, top_level, bdms):
+    """The catalog entries of every image a build needs on its host: the request's image, its
+    kernel and ramdisk, and the image of each mapping from an image (a boot from a new volume
+    may name no top-level image at all)."""
+    wanted = [i['id'] for i in top_level]
+    for b in bdms:
+        if b.get('source_type') == 'image' and b.get('image_id') and b['image_id'] not in wanted:
+            wanted.append(_image.resolve(images, b['image_id'])['id'])
+    return [_entry(images, i) for i in wanted]
 
 
 def security_groups(names, catalog, project_id):

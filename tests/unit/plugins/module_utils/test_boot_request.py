@@ -76,3 +76,14 @@ def test_key_pairs_from_the_catalog_or_given():
     assert (result['key_name'], result['public_key']) == ('ops', KEY)
     result = validate(public_key=KEY)
     assert (result['key_name'], result['public_key']) == (None, KEY)
+
+
+def test_a_boot_from_a_new_volume_without_an_image_caches_the_mappings_image():
+    """Issue 17 (4) / 18: only the top-level image reached the host's image cache, so the build
+    failed after its claim and ports ("failed to get image ...")."""
+    bdm = [{'source_type': 'image', 'uuid': 'guest', 'destination_type': 'volume', 'boot_index': 0,
+            'volume_size': 1}]
+    result = validate(image=None, block_device_mapping=bdm)
+    assert result['image'] is None and result['boot_from_volume'] is True
+    assert result['image_catalog'] == IMAGES
+    assert validate(block_device_mapping=bdm)['image_catalog'] == IMAGES        # named once
