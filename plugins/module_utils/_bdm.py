@@ -331,14 +331,19 @@ def _as_object(bdm):
 
 def validate(bdms, flavor, image_ref, images, volumes, snapshots, max_local=DEFAULT_MAX_LOCAL, volume_types=()):
     """_validate_bdm. images/volumes/snapshots: {id: {'size': GiB}} of what exists;
-    volume_types: the names (or ids) of the volume types there are."""
+    volume_types: the volume types there are, as Cinder lists them ({id, name}; a plain name
+    stands for {id: name, name: name})."""
     boot_indexes = sorted(b['boot_index'] for b in bdms if b.get('boot_index') is not None and b['boot_index'] >= 0)
     if not boot_indexes or any(i != v for i, v in enumerate(boot_indexes)):
         raise BDMError(None, 'InvalidBDMBootSequence', 'Block Device Mapping is Invalid: Boot sequence for the '
                        'instance and image/block device mapping combination is not valid.')
     for bdm in bdms:
-        if bdm.get('volume_type') and bdm['volume_type'] not in volume_types:
-            raise BDMError(None, 'VolumeTypeNotFound', 'Volume type %s could not be found.' % bdm['volume_type'])
+        if bdm.get('volume_type'):
+            # _check_requested_volume_type: by id or name, kept by its name
+            found = [vt['name'] for vt in _volume_types(volume_types) if bdm['volume_type'] in (vt['id'], vt['name'])]
+            if not found:
+                raise BDMError(None, 'VolumeTypeNotFound', 'Volume type %s could not be found.' % bdm['volume_type'])
+            bdm['volume_type'] = found[0]
         if bdm.get('image_id') is not None:
             if bdm['image_id'] != image_ref and bdm['image_id'] not in images:
                 raise BDMError(None, 'InvalidBDMImage', 'Block Device Mapping is Invalid: failed to get image %s.'
@@ -378,6 +383,10 @@ def validate(bdms, flavor, image_ref, images, volumes, snapshots, max_local=DEFA
         raise BDMError(None, 'InvalidBDMLocalsLimit', 'Block Device Mapping is Invalid: You specified more local '
                                                       'devices than the limit allows')
     return bdms
+
+
+def _volume_types(volume_types):
+    return [vt if isinstance(vt, dict) else {'id': vt, 'name': vt} for vt in volume_types]
 
 
 def build(flavor, block_device_mapping_v2=None, block_device_mapping=None, image_ref=None, min_count=1, max_count=1,

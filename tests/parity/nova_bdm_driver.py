@@ -25,7 +25,8 @@ CONF([], project='nova', default_config_files=[])
 objects.register_all()
 VALIDATOR = validators._SchemaValidator(schemas.create_v294)
 KEEP = ('source_type', 'destination_type', 'boot_index', 'volume_size', 'guest_format', 'device_name',
-        'delete_on_termination', 'disk_bus', 'device_type', 'image_id', 'volume_id', 'snapshot_id', 'no_device')
+        'delete_on_termination', 'disk_bus', 'device_type', 'image_id', 'volume_id', 'snapshot_id', 'no_device',
+        'volume_type')
 
 
 def run(case):
@@ -73,7 +74,7 @@ def run(case):
             return image_id, {'id': image_id}
 
         volume_api = mock.Mock()
-        volume_api.get_all_volume_types.return_value = [{'id': 'fast-id', 'name': name} for name in case['volume_types']]
+        volume_api.get_all_volume_types.return_value = case['volume_types']
 
         def get_snapshot(context, snapshot_id):
             if snapshot_id not in case['snapshots']:

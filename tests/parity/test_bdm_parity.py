@@ -24,7 +24,8 @@ SNAPSHOT = '44444444-4444-4444-8444-444444444444'
 UNKNOWN = '55555555-5555-4555-8555-555555555555'
 NOVA_INTERNAL_ERRORS = ('TypeError', 'ValueError', 'KeyError', 'AttributeError')
 KEEP = ('source_type', 'destination_type', 'boot_index', 'volume_size', 'guest_format', 'device_name',
-        'delete_on_termination', 'disk_bus', 'device_type', 'image_id', 'volume_id', 'snapshot_id', 'no_device')
+        'delete_on_termination', 'disk_bus', 'device_type', 'image_id', 'volume_id', 'snapshot_id', 'no_device',
+        'volume_type')
 
 
 def pick(rng, *choices):
@@ -47,7 +48,7 @@ def random_v2(rng):
                             ('device_type', ('disk', 'cdrom'), 0.2),
                             ('device_name', ('vdb', '/dev/vdc', 'vda', 'vd b', ''), 0.3),
                             ('delete_on_termination', (True, False, 'yes', 'maybe'), 0.3),
-                            ('no_device', (True,), 0.03), ('volume_type', ('fast', 'slow'), 0.05), ('colour', ('red',), 0.02)):
+                            ('no_device', (True,), 0.03), ('volume_type', ('fast', 'slow', 'fast-id'), 0.05), ('colour', ('red',), 0.02)):
         if rng.random() < p:
             entry[key] = rng.choice(choices)
             if entry[key] is None and key == 'guest_format':
@@ -75,7 +76,8 @@ def random_legacy(rng):
 
 def random_case(rng):
     case = {'flavor': {'ephemeral_gb': pick(rng, 0, 0, 1, 5), 'swap': pick(rng, 0, 0, 512, 1024), 'root_gb': 10},
-            'images': [IMAGE, OTHER_IMAGE], 'volumes': {VOLUME: 8}, 'snapshots': {SNAPSHOT: 4}, 'volume_types': ['fast']}
+            'images': [IMAGE, OTHER_IMAGE], 'volumes': {VOLUME: 8}, 'snapshots': {SNAPSHOT: 4},
+            'volume_types': [{'id': 'fast-id', 'name': 'fast'}]}
     if rng.random() < 0.75:
         case['image_ref'] = IMAGE
     if rng.random() < 0.1:

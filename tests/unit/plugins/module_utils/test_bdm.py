@@ -204,3 +204,14 @@ def test_a_device_type_nova_has_not_is_refused_naming_it(device_type):
     root = {'source_type': 'image', 'uuid': 'img', 'destination_type': 'local', 'boot_index': 0}
     with pytest.raises(_bdm.BDMError, match="device_type '%s' is not one of cdrom, disk, floppy, fs, lun" % device_type):
         _bdm.build({'root_gb': 1, 'ephemeral_gb': 2, 'swap': 0}, [root, entry], None, 'img', images={'img': {}})
+
+
+@pytest.mark.parametrize('given', ['fast-id', 'fast'])
+def test_a_volume_type_given_by_id_or_name_is_kept_by_its_name(given):
+    """Issue 17 (6): Nova's _check_requested_volume_type stores the name."""
+    entry = {'source_type': 'blank', 'destination_type': 'volume', 'boot_index': -1, 'volume_size': 1,
+             'volume_type': given}
+    root = {'source_type': 'image', 'uuid': 'img', 'destination_type': 'local', 'boot_index': 0}
+    bdms = _bdm.build({'root_gb': 1, 'ephemeral_gb': 0, 'swap': 0}, [root, entry], None, 'img', images={'img': {}},
+                      volume_types=[{'id': 'fast-id', 'name': 'fast'}])
+    assert [b['volume_type'] for b in bdms if b['destination_type'] == 'volume'] == ['fast']
