@@ -31,9 +31,11 @@ NEW_FIELDS = ('source_type', 'destination_type', 'guest_format', 'device_type', 
               'device_name', 'delete_on_termination', 'snapshot_id', 'volume_id', 'volume_size', 'image_id',
               'no_device', 'connection_info', 'tag', 'volume_type', 'encrypted', 'encryption_secret_uuid',
               'encryption_format', 'encryption_options')
+# The v2 schema is the legacy one with the new fields added (schemas/servers.py), so a v2
+# mapping may carry virtual_name: the schema takes it, BlockDeviceDict refuses it.
 API_V2_FIELDS = ('source_type', 'uuid', 'image_id', 'destination_type', 'guest_format', 'device_type', 'disk_bus',
                  'boot_index', 'volume_id', 'snapshot_id', 'volume_size', 'device_name', 'delete_on_termination',
-                 'no_device', 'connection_info', 'tag', 'volume_type')
+                 'no_device', 'connection_info', 'tag', 'volume_type', 'virtual_name')
 API_LEGACY_FIELDS = ('virtual_name', 'volume_id', 'snapshot_id', 'volume_size', 'device_name',
                      'delete_on_termination', 'no_device', 'connection_info')
 _TRUE = ('True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes')
@@ -134,7 +136,7 @@ def check_schema_v2(entry, where):
     for field in ('image_id', 'volume_id', 'snapshot_id'):
         if field in entry:
             _check_uuid(where, field, entry[field])
-    for field in ('guest_format', 'device_type', 'disk_bus'):
+    for field in ('guest_format', 'device_type', 'disk_bus', 'virtual_name'):
         if field in entry:
             _check_string(where, field, entry[field])
     if 'boot_index' in entry and entry['boot_index'] is not None:
@@ -392,6 +394,12 @@ def _volume_types(volume_types):
 def build(flavor, block_device_mapping_v2=None, block_device_mapping=None, image_ref=None, min_count=1, max_count=1,
           images=None, volumes=None, snapshots=None, max_local=DEFAULT_MAX_LOCAL, volume_types=()):
     """Nova's server side for a create request: the mappings as Nova keeps them, or BDMError."""
+    # The API's schema validates both lists first; mixing them is refused after
+    # (servers.py _process_bdms_for_create).
+    for i, entry in enumerate(block_device_mapping_v2 or []):
+        check_schema_v2(entry, 'block_device_mapping_v2[%d]' % i)
+    for i, entry in enumerate(block_device_mapping or []):
+        check_schema_legacy(entry, 'block_device_mapping[%d]' % i)
     if block_device_mapping and block_device_mapping_v2:
         raise BDMError(None, 'HTTPBadRequest', 'Using different block_device_mapping syntaxes is not allowed in the '
                                                'same request.')
@@ -399,15 +407,11 @@ def build(flavor, block_device_mapping_v2=None, block_device_mapping=None, image
     # all goes the legacy way, which prepends the image as the root disk.
     legacy = not block_device_mapping_v2
     if legacy:
-        for i, entry in enumerate(block_device_mapping or []):
-            check_schema_legacy(entry, 'block_device_mapping[%d]' % i)
         # The API passes legacy entries on as they came (delete_on_termination parsed); the
         # compute API converts them, after its root device check.
         bdms = [dict(e, delete_on_termination=_bool_from_string(e['delete_on_termination']))
                 if 'delete_on_termination' in e else dict(e) for e in block_device_mapping or []]
     else:
-        for i, entry in enumerate(block_device_mapping_v2 or []):
-            check_schema_v2(entry, 'block_device_mapping_v2[%d]' % i)
         bdms = [from_api(entry, image_ref not in (None, ''), 'block_device_mapping_v2[%d]' % i)
                 for i, entry in enumerate(block_device_mapping_v2 or [])]
     if not bdms and not image_ref:

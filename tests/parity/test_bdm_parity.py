@@ -48,7 +48,8 @@ def random_v2(rng):
                             ('device_type', ('disk', 'cdrom'), 0.2),
                             ('device_name', ('vdb', '/dev/vdc', 'vda', 'vd b', ''), 0.3),
                             ('delete_on_termination', (True, False, 'yes', 'maybe'), 0.3),
-                            ('no_device', (True,), 0.03), ('volume_type', ('fast', 'slow', 'fast-id'), 0.05), ('colour', ('red',), 0.02)):
+                            ('no_device', (True,), 0.03), ('volume_type', ('fast', 'slow', 'fast-id'), 0.05), ('colour', ('red',), 0.02),
+                            ('virtual_name', ('swap', 'ephemeral0'), 0.03)):
         if rng.random() < p:
             entry[key] = rng.choice(choices)
             if entry[key] is None and key == 'guest_format':
