@@ -63,6 +63,17 @@ def prepend_dev(name):
     return name and '/dev/' + strip_dev(name)
 
 
+_PREFIX = re.compile(r'^((x?v|s|h)d)')
+_NUMS = re.compile(r'\d+')
+
+
+def get_device_letter(name):
+    """nova/block_device.py get_device_letter: 'a' for vda, /dev/sda1, xvda, hda."""
+    if not name:
+        return name
+    return _NUMS.sub('', _PREFIX.sub('', strip_dev(name)))
+
+
 def is_swap_or_ephemeral(name):
     return bool(name) and (name == 'swap' or _EPHEMERAL.match(name) is not None)
 
@@ -416,11 +427,50 @@ def build(flavor, block_device_mapping_v2=None, block_device_mapping=None, image
                 for i, entry in enumerate(block_device_mapping_v2 or [])]
     if not bdms and not image_ref:
         raise BDMError(None, 'HTTPBadRequest', 'Missing imageRef attribute')
+    if not image_ref:
+        boot_device_lookup(bdms, legacy, images or {}, volumes or {}, snapshots or {})
     bdms = check_and_transform(bdms, flavor, image_ref, min_count, max_count, legacy)
+    volume_lookup(bdms, volumes or {})
     bdms = validate(bdms, flavor, image_ref, images or {}, volumes or {}, snapshots or {}, max_local, volume_types)
     for bdm in bdms:
         bdm['volume_size'] = volume_size(flavor, bdm)
     return bdms
+
+
+def boot_device_lookup(bdms, legacy, images, volumes, snapshots):
+    """nova/block_device.py get_bdm_image_metadata, which the compute API runs first when the
+    request names no image: the boot device (boot_index 0; a legacy mapping on a device
+    ending in 'a') is looked up - a snapshot (SnapshotNotFound), then its image
+    (InvalidBDMImage) or volume (InvalidBDMVolume)."""
+    for bdm in bdms:
+        if legacy and get_device_letter(bdm.get('device_name', '')) != 'a':
+            continue
+        if not legacy and bdm.get('boot_index') != 0:
+            continue
+        volume_id = bdm.get('volume_id')
+        if bdm.get('snapshot_id'):
+            if bdm['snapshot_id'] not in snapshots:
+                raise BDMError(None, 'SnapshotNotFound', 'Snapshot %s could not be found.' % bdm['snapshot_id'])
+            volume_id = snapshots[bdm['snapshot_id']].get('volume_id')
+            if volume_id is None:
+                return          # the snapshot's volume is not known here: taken as there
+        if bdm.get('image_id'):
+            if bdm['image_id'] not in images:
+                raise BDMError(None, 'InvalidBDMImage', 'Block Device Mapping is Invalid: failed to get image %s.'
+                               % bdm['image_id'])
+            return
+        if volume_id:
+            if volume_id not in volumes:
+                raise BDMError(None, 'InvalidBDMVolume', 'Block Device Mapping is Invalid: failed to get volume %s.'
+                               % volume_id)
+            return
+
+
+def volume_lookup(bdms, volumes):
+    """compute API _get_volumes_for_bdms, before _validate_bdm: every volume asked for exists."""
+    for bdm in bdms:
+        if bdm.get('volume_id') and bdm['volume_id'] not in volumes:
+            raise BDMError(None, 'VolumeNotFound', 'Volume %s could not be found.' % bdm['volume_id'])
 
 
 def volume_size(flavor, bdm):

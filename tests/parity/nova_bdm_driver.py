@@ -61,29 +61,41 @@ def run(case):
             return {'error': 'HTTPBadRequest'}
         api = compute_api.API.__new__(compute_api.API)
         ctx = nova_context.RequestContext('u', 'p')
-        flavor = objects.Flavor(ephemeral_gb=case['flavor']['ephemeral_gb'], swap=case['flavor']['swap'],
-                                root_gb=case['flavor'].get('root_gb', 10), memory_mb=512, vcpus=1, extra_specs={})
-        count = case.get('min_count', 1)
-        with mock.patch.object(api, '_get_image_defined_bdms', return_value=[]):
-            bdm_list = api._check_and_transform_bdm(ctx, {'image_ref': image_ref or ''}, flavor, {}, count, count,
-                                                    bdms, legacy)
+        volumes = {vid: {'id': vid, 'size': size, 'bootable': True} for vid, size in case['volumes'].items()}
+        volume_api = mock.Mock()
+
+        def get_volume(context, volume_id):
+            if volume_id not in volumes:
+                raise exception.VolumeNotFound(volume_id=volume_id)
+            return volumes[volume_id]
+
+        def get_snapshot(context, snapshot_id):
+            if snapshot_id not in case['snapshots']:
+                raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
+            return {'size': case['snapshots'][snapshot_id], 'volume_id': sorted(case['volumes'])[0]}
 
         def get_image(context, image_id):
             if image_id not in case['images']:
                 raise exception.ImageNotFound(image_id=image_id)
             return image_id, {'id': image_id}
 
-        volume_api = mock.Mock()
-        volume_api.get_all_volume_types.return_value = case['volume_types']
-
-        def get_snapshot(context, snapshot_id):
-            if snapshot_id not in case['snapshots']:
-                raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
-            return {'size': case['snapshots'][snapshot_id]}
-
+        volume_api.get.side_effect = get_volume
         volume_api.get_snapshot.side_effect = get_snapshot
+        volume_api.get_all_volume_types.return_value = case['volume_types']
+        image_api = mock.Mock()
+        image_api.get.side_effect = lambda context, image_id: get_image(context, image_id)[1]
+        if not image_ref:
+            # compute API _create_instance: the boot device's image metadata first
+            block_device.get_bdm_image_metadata(ctx, image_api, volume_api, bdms, legacy)
+        flavor = objects.Flavor(ephemeral_gb=case['flavor']['ephemeral_gb'], swap=case['flavor']['swap'],
+                                root_gb=case['flavor'].get('root_gb', 10), memory_mb=512, vcpus=1, extra_specs={})
+        count = case.get('min_count', 1)
+        with mock.patch.object(api, '_get_image_defined_bdms', return_value=[]):
+            bdm_list = api._check_and_transform_bdm(ctx, {'image_ref': image_ref or ''}, flavor, {}, count, count,
+                                                    bdms, legacy)
         api.volume_api = volume_api
-        volumes = {vid: {'id': vid, 'size': size} for vid, size in case['volumes'].items()}
+        # _provision_instances: the volumes asked for, from Cinder, before _validate_bdm
+        volumes = api._get_volumes_for_bdms(ctx, bdm_list)
         with mock.patch.object(api, '_get_image', side_effect=get_image), \
                 mock.patch('nova.compute.utils.check_attach_and_reserve_volume'):
             api._validate_bdm(ctx, {'image_ref': image_ref}, flavor, bdm_list, {}, volumes)

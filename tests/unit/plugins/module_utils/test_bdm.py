@@ -101,9 +101,10 @@ def test_legacy_volume_named_like_the_root_boots():
      'InvalidBDM', "Images with destination_type 'volume' need to have a non-zero size"),
     (dict(v2=_bdm.with_image_root([{'source_type': 'blank', 'destination_type': 'volume'}], IMG)),
      'InvalidBDM', 'Blank volumes'),
+    # issue 17 (3): Cinder's answer, looked up before _validate_bdm (_get_volumes_for_bdms)
     (dict(v2=_bdm.with_image_root([{'source_type': 'volume', 'destination_type': 'volume',
                                     'uuid': '55555555-5555-4555-8555-555555555555'}], IMG)),
-     'InvalidBDMVolume', 'failed to get volume'),
+     'VolumeNotFound', 'Volume 55555555-5555-4555-8555-555555555555 could not be found'),
     (dict(v2=_bdm.with_image_root([{'source_type': 'snapshot', 'destination_type': 'volume',
                                     'uuid': '55555555-5555-4555-8555-555555555555'}], IMG)),
      'InvalidBDMSnapshot', 'failed to get snapshot'),
@@ -215,3 +216,20 @@ def test_a_volume_type_given_by_id_or_name_is_kept_by_its_name(given):
     bdms = _bdm.build({'root_gb': 1, 'ephemeral_gb': 0, 'swap': 0}, [root, entry], None, 'img', images={'img': {}},
                       volume_types=[{'id': 'fast-id', 'name': 'fast'}])
     assert [b['volume_type'] for b in bdms if b['destination_type'] == 'volume'] == ['fast']
+
+
+@pytest.mark.parametrize('root, nova_exception, words', [
+    ({'source_type': 'volume', 'uuid': '55555555-5555-4555-8555-555555555555', 'destination_type': 'volume'},
+     'InvalidBDMVolume', 'failed to get volume'),
+    ({'source_type': 'image', 'uuid': 'nope', 'destination_type': 'volume', 'volume_size': 1},
+     'InvalidBDMImage', 'failed to get image nope'),
+    ({'source_type': 'snapshot', 'uuid': '66666666-6666-4666-8666-666666666666', 'destination_type': 'volume'},
+     'SnapshotNotFound', 'Snapshot 66666666-6666-4666-8666-666666666666 could not be found'),
+])
+def test_without_an_image_the_boot_device_is_looked_up_first(root, nova_exception, words):
+    """Issue 17 (3): get_bdm_image_metadata runs before every other BDM check - here a boot
+    sequence that _validate_bdm would refuse comes second."""
+    bad_second = {'source_type': 'blank', 'destination_type': 'local', 'boot_index': 2, 'volume_size': 1}
+    with pytest.raises(_bdm.BDMError, match=words) as err:
+        _bdm.build({'root_gb': 1, 'ephemeral_gb': 1, 'swap': 0}, [dict(root, boot_index=0), bad_second], None, None)
+    assert err.value.details['nova_exception'] == nova_exception
