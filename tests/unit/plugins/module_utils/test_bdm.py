@@ -233,3 +233,23 @@ def test_without_an_image_the_boot_device_is_looked_up_first(root, nova_exceptio
     with pytest.raises(_bdm.BDMError, match=words) as err:
         _bdm.build({'root_gb': 1, 'ephemeral_gb': 1, 'swap': 0}, [dict(root, boot_index=0), bad_second], None, None)
     assert err.value.details['nova_exception'] == nova_exception
+
+
+def test_virtual_name_in_a_v2_mapping_passes_the_schema_and_is_refused_by_block_device_dict():
+    """Issue 17 (5): Nova's v2 schema is the legacy one plus the new fields."""
+    entry = {'source_type': 'blank', 'destination_type': 'local', 'boot_index': -1, 'virtual_name': 'swap'}
+    with pytest.raises(_bdm.BDMError) as err:
+        _bdm.build({'root_gb': 1, 'ephemeral_gb': 1, 'swap': 0}, _bdm.with_image_root([entry], 'img'), None, 'img')
+    assert err.value.details['nova_exception'] == 'InvalidBDMFormat'
+
+
+def test_the_schema_of_both_lists_comes_before_refusing_to_mix_them():
+    """Issue 17 (5): a schema error in either list is Nova's ValidationError, not the mixing refusal."""
+    v2 = [{'source_type': 'blank', 'destination_type': 'local', 'boot_index': 'first'}]
+    legacy = [{'device_name': 'vdb', 'volume_size': 1}]
+    with pytest.raises(_bdm.BDMError) as err:
+        _bdm.build({'root_gb': 1, 'ephemeral_gb': 1, 'swap': 0}, v2, legacy, 'img')
+    assert err.value.details['nova_exception'] == 'ValidationError'
+    with pytest.raises(_bdm.BDMError) as err:
+        _bdm.build({'root_gb': 1, 'ephemeral_gb': 1, 'swap': 0}, [dict(v2[0], boot_index=-1)], legacy, 'img')
+    assert err.value.details['nova_exception'] == 'HTTPBadRequest'
