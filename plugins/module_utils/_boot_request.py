@@ -120,6 +120,11 @@ def validate(p, flavors, images, networks):
                       images={i: {} for i in image_ids}, volumes={v: {'size': 1} for v in volume_ids if v})
     boot_from_volume = not any(b['source_type'] == 'image' and b['destination_type'] == 'local' and b['boot_index'] == 0
                                for b in bdms)
+    # Without an image, Nova takes the boot device's image metadata (get_bdm_image_metadata):
+    # its properties place and build the instance, its min_ram is checked.
+    boot_image = image or boot_device_image(images, bdms)
+    if boot_image is not image:
+        _flavor.check_image(flavor, boot_image, None, True)
     nets = []
     for i, req in enumerate(p.get('networks') or []):
         if not isinstance(req, dict) or not req.get('network'):
@@ -155,7 +160,7 @@ def validate(p, flavors, images, networks):
         instances.append({'name': instance, 'uuid': str(uuid.uuid4()), 'launch_index': index})
     scheduler = {
         'flavor': flavor, 'image': {'id': image['id'] if image else None,
-                                    'properties': image['properties'] if image else {}},
+                                    'properties': boot_image['properties'] if boot_image else {}},
         'num_instances': max_count, 'min_count': min_count, 'instance_uuids': [i['uuid'] for i in instances],
         'boot_from_volume': boot_from_volume,
     }
@@ -168,6 +173,7 @@ def validate(p, flavors, images, networks):
     _ipam.require_netaddr()
     return {'security_groups': groups[0], 'security_group_catalog': groups[1],
             'name': name, 'instances': instances, 'flavor': flavor, 'image': image, 'kernel': kernel,
+            'image_properties': boot_image['properties'] if boot_image else {},
             'ramdisk': ramdisk, 'networks': [{k: v for k, v in n.items() if k != 'catalog'} for n in nets],
             'network_catalog': [n['catalog'] for n in nets],
             'image_catalog': image_catalog(images, [i for i in (image, kernel, ramdisk) if i], bdms),
@@ -183,6 +189,14 @@ def validate(p, flavors, images, networks):
             'project_id': p.get('project_id'), 'metadata': metadata, 'availability_zone': p.get('availability_zone'),
             'wait_for': p.get('wait_for') or 'running', 'boot_marker': p.get('boot_marker'),
             'timeout': 300 if p.get('timeout') is None else p['timeout'], 'keep_failed': bool(p.get('keep_failed'))}
+
+
+def boot_device_image(images, bdms):
+    """The catalog image of the boot device (boot_index 0, from an image), or None."""
+    for b in bdms:
+        if b.get('boot_index') == 0 and b.get('source_type') == 'image' and b.get('image_id'):
+            return _image.resolve(images, b['image_id'])
+    return None
 
 
 def image_catalog(images, top_level, bdms):

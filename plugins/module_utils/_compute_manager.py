@@ -331,7 +331,7 @@ class HostBuild(object):
     def disks(self, hv, instance):
         boot = self.boot
         image = boot['image']
-        props = image['properties'] if image else {}
+        props = boot.get('image_properties') or (image['properties'] if image else {})
         result = Disks.call(hv, instance=instance['name'], instance_uuid=instance['uuid'], flavor=boot['flavor'],
                             image_id=image['id'] if image else None,
                             image=self.images.get(image['id']) if image else None, image_properties=props,
@@ -343,7 +343,8 @@ class HostBuild(object):
         boot = self.boot
         kernel, ramdisk = boot.get('kernel'), boot.get('ramdisk')
         return Server.call(
-            hv, name=instance['name'], uuid=instance['uuid'], flavor=boot['flavor'], image=boot['image'] or {},
+            hv, name=instance['name'], uuid=instance['uuid'], flavor=boot['flavor'],
+            image=boot['image'] or {'properties': boot.get('image_properties') or {}},
             kernel=self.images[kernel['id']]['data_path'] if kernel else None,
             ramdisk=self.images[ramdisk['id']]['data_path'] if ramdisk else None,
             block_device_info=disks, ports=ports, config_drive=boot['config_drive'],

@@ -224,6 +224,10 @@ image:
   description: The resolved image (null when booting from a volume).
   returned: success
   type: dict
+image_properties:
+  description: The properties the instance is placed and built with - the image's, or without an image those of the boot device's image (Nova's get_bdm_image_metadata).
+  returned: success
+  type: dict
 networks:
   description: The networks, C({network, fixed_ip, device}).
   returned: success

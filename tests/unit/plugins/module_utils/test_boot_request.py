@@ -87,3 +87,18 @@ def test_a_boot_from_a_new_volume_without_an_image_caches_the_mappings_image():
     assert result['image'] is None and result['boot_from_volume'] is True
     assert result['image_catalog'] == IMAGES
     assert validate(block_device_mapping=bdm)['image_catalog'] == IMAGES        # named once
+
+
+def test_without_an_image_the_boot_devices_image_places_and_builds_it():
+    """Issue 17 (4): Nova's get_bdm_image_metadata - the boot volume's image metadata."""
+    images = [dict(IMAGES[0], properties={'hw_machine_type': 'q35', 'hw_architecture': 'x86_64'})]
+    bdm = [{'source_type': 'image', 'uuid': 'guest', 'destination_type': 'volume', 'boot_index': 0,
+            'volume_size': 1}]
+    params = {'name': 'web', 'flavor': 'm1.nano', 'networks': [], 'block_device_mapping': bdm}
+    result = _boot_request.validate(params, FLAVORS, images, NETWORKS)
+    assert result['image'] is None
+    assert result['image_properties'] == {'hw_machine_type': 'q35', 'hw_architecture': 'x86_64'}
+    assert result['scheduler_request']['image'] == {'id': None, 'properties': result['image_properties']}
+    big = [dict(images[0], min_ram=4096)]
+    with pytest.raises(InvalidInput, match="Flavor's memory is too small"):
+        _boot_request.validate(params, FLAVORS, big, NETWORKS)
