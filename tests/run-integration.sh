@@ -25,4 +25,5 @@ config['novalite_test_env'] = {k: v for k, v in os.environ.items() if k.startswi
 json.dump(config, open(sys.argv[2], 'w'), indent=2)
 PY
 cd "$coll"
-ansible-test integration --local --python 3.11 --color no --allow-destructive "$@"
+# Each target's time is printed at the end (tests/target_times.py).
+ansible-test integration --local --python 3.11 --color no --allow-destructive "$@" 2>&1 | python3 "$top/tests/target_times.py"
