@@ -88,6 +88,18 @@ def is_ephemeral(bdm):
         bdm.get('guest_format') != 'swap'
 
 
+def check_sized(bdms):
+    """novalite's own rule after Nova's (which takes them): a swap or ephemeral mapping with no
+    size of its own on a flavor with none - a disk of 0 bytes - is refused."""
+    for bdm in bdms:
+        if (is_swap(bdm) or is_ephemeral(bdm)) and not bdm.get('volume_size'):
+            kind, field = ('swap', 'swap') if is_swap(bdm) else ('ephemeral', 'ephemeral_gb')
+            name = ' ' + bdm['device_name'] if bdm.get('device_name') else ''
+            raise BDMError(None, 'InvalidBDM', 'Block Device Mapping is Invalid: the %s disk%s has no size: give it '
+                           'a volume_size, or use a flavor whose %s is not 0.' % (kind, name, field))
+    return bdms
+
+
 def _bool_from_string(value):
     """oslo strutils.bool_from_string (not strict)."""
     if isinstance(value, bool):

@@ -115,9 +115,10 @@ def validate(p, flavors, images, networks):
                 raise InvalidInput('block_device_mapping[%d].uuid %r is not a volume id (a UUID)' % (i, entry.get('uuid')))
     volume_ids = {e.get('uuid') for e in bdm if isinstance(e, dict) and e.get('source_type') == 'volume'}
     image_ids = {i['id'] for i in (_image.validate(e, n) for n, e in enumerate(images))}
-    bdms = _bdm.build(flavor, _bdm.with_image_root(bdm, image['id'] if image else None) or None, None,
-                      image['id'] if image else None, min_count, max_count,
-                      images={i: {} for i in image_ids}, volumes={v: {'size': 1} for v in volume_ids if v})
+    bdms = _bdm.check_sized(_bdm.build(flavor, _bdm.with_image_root(bdm, image['id'] if image else None) or None,
+                                       None, image['id'] if image else None, min_count, max_count,
+                                       images={i: {} for i in image_ids},
+                                       volumes={v: {'size': 1} for v in volume_ids if v}))
     boot_from_volume = not any(b['source_type'] == 'image' and b['destination_type'] == 'local' and b['boot_index'] == 0
                                for b in bdms)
     # Without an image, Nova takes the boot device's image metadata (get_bdm_image_metadata):

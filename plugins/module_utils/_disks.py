@@ -61,6 +61,8 @@ class Disks(Step):
             images.setdefault(p['image_id'], image)
         bdms = _bdm.build(flavor, _bdm.with_image_root(p['block_device_mapping'], p['image_id']) or None,
                           None, p['image_id'], images={i: {} for i in images}, volumes=existing_volumes)
+        if p['state'] == 'present':
+            _bdm.check_sized(bdms)
         info = _bdm.block_device_info(bdms, p['image_properties'], p['machine_type'], p['config_drive'])
         instance_uuid = _server.instance_uuid(p['instance'], p['instance_uuid'])
         disks = _block_device.plan(p['instance'], info, flavor, image, images, p['instances_pool'],

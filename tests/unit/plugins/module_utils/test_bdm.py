@@ -253,3 +253,17 @@ def test_the_schema_of_both_lists_comes_before_refusing_to_mix_them():
     with pytest.raises(_bdm.BDMError) as err:
         _bdm.build({'root_gb': 1, 'ephemeral_gb': 1, 'swap': 0}, [dict(v2[0], boot_index=-1)], legacy, 'img')
     assert err.value.details['nova_exception'] == 'HTTPBadRequest'
+
+
+
+@pytest.mark.parametrize('entry, words', [
+    ({'source_type': 'blank', 'destination_type': 'local', 'boot_index': -1}, 'the ephemeral disk has no size'),
+    ({'source_type': 'blank', 'destination_type': 'local', 'boot_index': -1, 'guest_format': 'swap',
+      'device_name': 'vdc'}, 'the swap disk /dev/vdc has no size'),
+])
+def test_a_swap_or_ephemeral_disk_that_cannot_be_sized_is_refused(entry, words):
+    """Issue 17 (1): Nova takes it as a disk of 0 bytes; novalite refuses it."""
+    root = {'source_type': 'image', 'uuid': 'img', 'destination_type': 'local', 'boot_index': 0}
+    bdms = _bdm.build({'root_gb': 1, 'ephemeral_gb': 0, 'swap': 0}, [root, entry], None, 'img', images={'img': {}})
+    with pytest.raises(_bdm.BDMError, match=words):
+        _bdm.check_sized(bdms)
