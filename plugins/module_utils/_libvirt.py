@@ -11,6 +11,7 @@ handler (which prints every error on stderr) is silenced once, at import.
 from __future__ import annotations
 
 import re
+import time
 import traceback
 
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput, NovaliteError
@@ -36,6 +37,8 @@ _NOT_FOUND_CODES = (
 
 
 # driver[+transport]://[user@][host][:port]/[path][?query], as libvirt's own URIs are.
+# How many times (0.1 s apart) a pool refresh waits for another caller's volume build.
+REFRESH_TRIES = 50
 _URI_PATTERN = re.compile(r'^[A-Za-z][A-Za-z0-9]*(\+[A-Za-z0-9]+)?://[^\s]*\Z')
 
 
@@ -166,7 +169,7 @@ class Hypervisor(object):
             return None
         what = "list volumes of storage pool '%s'" % pool_name
         if refresh:
-            self.call("refresh storage pool '%s'" % pool_name, pool.refresh, 0)
+            self.refresh_pool(pool, pool_name)
         result = {}
         for vol in self.call(what, pool.listAllVolumes, 0):
             name = vol.name()
@@ -174,6 +177,21 @@ class Hypervisor(object):
             if vol_xml is not None:   # gone while listing
                 result[name] = {'path': vol.path(), 'xml': vol_xml, 'handle': vol}
         return result
+
+    def refresh_pool(self, pool, pool_name):
+        """Refresh a pool (what QEMU made itself, such as console logs, shows after it). libvirt
+        refuses while another caller's volume is being built in the pool ('has asynchronous
+        jobs running'): wait for it a while, then list without the refresh - every volume made
+        through libvirt is listed anyway."""
+        for dummy in range(REFRESH_TRIES):
+            try:
+                pool.refresh(0)
+                return
+            except libvirt.libvirtError as err:
+                if 'asynchronous jobs' not in _cause(err):
+                    raise NovaliteError("Failed to refresh storage pool '%s' on %s: %s"
+                                        % (pool_name, self.uri, _cause(err)))
+                time.sleep(0.1)
 
     def create_volume(self, pool_name, xml, name):
         pool = self.pool(pool_name)
