@@ -367,7 +367,7 @@ def validate(bdms, flavor, image_ref, images, volumes, snapshots, max_local=DEFA
             # _check_requested_volume_type: by id or name, kept by its name
             found = [vt['name'] for vt in _volume_types(volume_types) if bdm['volume_type'] in (vt['id'], vt['name'])]
             if not found:
-                raise BDMError(None, 'VolumeTypeNotFound', 'Volume type %s could not be found.' % bdm['volume_type'])
+                raise BDMError(WHERE, 'VolumeTypeNotFound', 'Volume type %s could not be found.' % bdm['volume_type'])
             bdm['volume_type'] = found[0]
         if bdm.get('image_id') is not None:
             if bdm['image_id'] != image_ref and bdm['image_id'] not in images:
@@ -449,6 +449,10 @@ def build(flavor, block_device_mapping_v2=None, block_device_mapping=None, image
     return bdms
 
 
+# Where the lookups' errors point: Nova words them without a field; the option is named.
+WHERE = 'block_device_mapping'
+
+
 def boot_device_lookup(bdms, legacy, images, volumes, snapshots):
     """nova/block_device.py get_bdm_image_metadata, which the compute API runs first when the
     request names no image: the boot device (boot_index 0; a legacy mapping on a device
@@ -462,7 +466,7 @@ def boot_device_lookup(bdms, legacy, images, volumes, snapshots):
         volume_id = bdm.get('volume_id')
         if bdm.get('snapshot_id'):
             if bdm['snapshot_id'] not in snapshots:
-                raise BDMError(None, 'SnapshotNotFound', 'Snapshot %s could not be found.' % bdm['snapshot_id'])
+                raise BDMError(WHERE, 'SnapshotNotFound', 'Snapshot %s could not be found.' % bdm['snapshot_id'])
             volume_id = snapshots[bdm['snapshot_id']].get('volume_id')
             if volume_id is None:
                 return          # the snapshot's volume is not known here: taken as there
@@ -482,7 +486,7 @@ def volume_lookup(bdms, volumes):
     """compute API _get_volumes_for_bdms, before _validate_bdm: every volume asked for exists."""
     for bdm in bdms:
         if bdm.get('volume_id') and bdm['volume_id'] not in volumes:
-            raise BDMError(None, 'VolumeNotFound', 'Volume %s could not be found.' % bdm['volume_id'])
+            raise BDMError(WHERE, 'VolumeNotFound', 'Volume %s could not be found.' % bdm['volume_id'])
 
 
 def volume_size(flavor, bdm):
