@@ -225,7 +225,9 @@ image:
   returned: success
   type: dict
 image_properties:
-  description: The properties the instance is placed and built with - the image's, or without an image those of the boot device's image (Nova's get_bdm_image_metadata).
+  description:
+    - The properties the instance is placed and built with - the image's, or without an image those of the boot
+      device's image (Nova's get_bdm_image_metadata).
   returned: success
   type: dict
 networks:

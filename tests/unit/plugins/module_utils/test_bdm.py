@@ -255,7 +255,6 @@ def test_the_schema_of_both_lists_comes_before_refusing_to_mix_them():
     assert err.value.details['nova_exception'] == 'HTTPBadRequest'
 
 
-
 @pytest.mark.parametrize('entry, words', [
     ({'source_type': 'blank', 'destination_type': 'local', 'boot_index': -1}, 'the ephemeral disk has no size'),
     ({'source_type': 'blank', 'destination_type': 'local', 'boot_index': -1, 'guest_format': 'swap',
