@@ -1,10 +1,18 @@
 """A fleet of real libvirt hypervisors on one machine, for tests.
 
 Each hypervisor is an independent libvirtd (with its own virtlogd, networks, dnsmasq,
-storage pools and QEMU guests) in its own network namespace and mount namespace, reached
-through its own socket exactly as a remote hypervisor is reached by URI:
+storage pools and QEMU guests) and an sshd, in its own network, mount and UTS namespaces.
+The hypervisors sit on a management network of their own: a bridge in a namespace of the
+harness (the "switch"), one veth per hypervisor (eth0, 10.X.Y.N/24) and one for the
+controller (this machine's side, 10.X.Y.254, gone with the switch). They are reached the way
+a production fleet is, over SSH with a key of the harness:
 
-    qemu+unix:///system?socket=<dir>/hvN/run/libvirt-sock
+    qemu+ssh://root@10.X.Y.N/system?keyfile=<dir>/ssh/id_ed25519&command=<dir>/ssh/ssh&no_tty=1
+
+(`command` is ssh with the harness's client config: its key, its known_hosts, strict host
+key checking; nothing is written to this machine's ~/.ssh). Each host's unix socket stays
+available as `socket_uri` (qemu+unix:///system?socket=<dir>/hvN/run/libvirt-sock). The
+hypervisors reach each other on that network (a migration's path).
 
     hypervisors.py up N     bring up hv1..hvN (those already up are kept); write
                             <dir>/inventory.yml and <dir>/integration_config.yml
@@ -34,7 +42,13 @@ import time
 HARNESS_DIR = os.path.abspath(os.environ.get('NOVALITE_HARNESS_DIR', '/var/tmp/novalite-harness'))
 # Network namespace names are machine-wide: tie them to the harness directory so that two
 # harnesses (a test of the harness itself, the integration one) never touch each other.
-NETNS_PREFIX = 'novalite-%s-hv' % hashlib.sha1(HARNESS_DIR.encode()).hexdigest()[:6]
+DIGEST = hashlib.sha1(HARNESS_DIR.encode()).hexdigest()
+NETNS_PREFIX = 'novalite-%s-hv' % DIGEST[:6]
+SWITCH = 'novalite-%s-net' % DIGEST[:6]          # the management network's bridge lives here
+UPLINK = 'nvl%s' % DIGEST[:6]                    # the controller's leg, on this machine
+# A private /24 per harness directory, inside 10.200.0.0/13 (no route of the machine's there).
+SUBNET = '10.%d.%d' % (200 + int(DIGEST[6:8], 16) % 8, int(DIGEST[8:10], 16))
+CONTROLLER_ADDRESS = SUBNET + '.254'
 GUEST_DIR = os.environ.get('NOVALITE_GUEST_DIR', '/var/cache/novalite/guest')
 
 # Runs inside the host's own network namespace (ip netns exec) and private mount and UTS
@@ -52,13 +66,124 @@ mount --bind "$R/log" /var/log/libvirt
 mount --bind "$R/cache" /var/cache/libvirt
 mount --bind "$R/etc" /etc/libvirt
 ip link set lo up
+mkdir -p /run/sshd
+/usr/sbin/sshd -f "$R/sshd_config" -E "$R/log/sshd.log"
 virtlogd -d
 exec libvirtd
 '''
 
+SSHD_CONFIG = """# sshd of harness hypervisor {name} (tests/harness/hypervisors.py)
+ListenAddress {address}
+HostKey {ssh}/host_ed25519
+AuthorizedKeysFile {ssh}/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PidFile /run/sshd.pid
+Subsystem sftp internal-sftp
+"""
+
+SSH_CONFIG = """# The harness's ssh client settings (the `command` of its qemu+ssh URIs, Ansible's -F)
+Host *
+  User root
+  IdentityFile {ssh}/id_ed25519
+  IdentitiesOnly yes
+  UserKnownHostsFile {ssh}/known_hosts
+  GlobalKnownHostsFile /dev/null
+  StrictHostKeyChecking yes
+  BatchMode yes
+  ConnectTimeout 10
+  ServerAliveInterval 5
+  ServerAliveCountMax 3
+  LogLevel ERROR
+  # One SSH session per hypervisor carries every libvirt connection (a handshake costs 0.4 s
+  # on these machines, a multiplexed session 0.1 s), as ControlPersist does on an operator's.
+  ControlMaster auto
+  ControlPath {ssh}/cm-%C
+  ControlPersist 60
+"""
+
 
 def uri_of(root):
+    """The hypervisor's own socket (what its sshd's virt-ssh-helper connects to)."""
     return 'qemu+unix:///system?socket=%s/run/libvirt-sock' % root
+
+
+def address_of(index):
+    return '%s.%d' % (SUBNET, index)
+
+
+def ssh_uri_of(base, index):
+    ssh = os.path.join(base, 'ssh')
+    return 'qemu+ssh://root@%s/system?keyfile=%s/id_ed25519&command=%s/ssh&no_tty=1' % (address_of(index), ssh, ssh)
+
+
+def ensure_keys(base):
+    """The harness's client key, the hypervisors' host key, and ssh set up to use only those."""
+    ssh = os.path.join(base, 'ssh')
+    os.makedirs(ssh, mode=0o700, exist_ok=True)
+    for key in ('id_ed25519', 'host_ed25519'):
+        if not os.path.exists(os.path.join(ssh, key)):
+            run('ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'novalite-harness', '-f', os.path.join(ssh, key))
+    shutil.copyfile(os.path.join(ssh, 'id_ed25519.pub'), os.path.join(ssh, 'authorized_keys'))
+    with open(os.path.join(ssh, 'config'), 'w') as f:
+        f.write(SSH_CONFIG.format(ssh=ssh))
+    wrapper = os.path.join(ssh, 'ssh')
+    with open(wrapper, 'w') as f:
+        f.write('#!/bin/sh\nexec ssh -F %s/config "$@"\n' % ssh)
+    os.chmod(wrapper, 0o755)
+    return ssh
+
+
+def write_known_hosts(ssh, indexes):
+    with open(os.path.join(ssh, 'host_ed25519.pub')) as f:
+        key = ' '.join(f.read().split()[:2])
+    with open(os.path.join(ssh, 'known_hosts'), 'w') as f:
+        f.writelines('%s %s\n' % (address_of(i), key) for i in indexes)
+
+
+def ensure_switch():
+    """The management network: a bridge in the switch namespace, and the controller's leg."""
+    if SWITCH in run('ip', 'netns', 'list', check=False).stdout.split():
+        return
+    run('ip', 'netns', 'add', SWITCH)
+    run('ip', '-n', SWITCH, 'link', 'add', 'br0', 'type', 'bridge')
+    run('ip', '-n', SWITCH, 'link', 'set', 'br0', 'up')
+    run('ip', 'link', 'add', UPLINK, 'type', 'veth', 'peer', 'name', UPLINK + 'p')
+    plug(UPLINK + 'p', 'uplink')
+    run('ip', 'addr', 'add', CONTROLLER_ADDRESS + '/24', 'dev', UPLINK)
+    run('ip', 'link', 'set', UPLINK, 'up')
+
+
+def plug(device, port):
+    """Move one end of a veth pair into the switch as `port`, on its bridge."""
+    run('ip', 'link', 'set', device, 'netns', SWITCH)
+    run('ip', '-n', SWITCH, 'link', 'set', device, 'name', port)
+    run('ip', '-n', SWITCH, 'link', 'set', port, 'master', 'br0', 'up')
+
+
+def cable(ns, index):
+    """The hypervisor's eth0 on the management network."""
+    end, peer = '%sh%d' % (UPLINK, index), '%sp%d' % (UPLINK, index)
+    run('ip', 'link', 'add', end, 'type', 'veth', 'peer', 'name', peer)
+    plug(peer, 'hv%d' % index)
+    run('ip', 'link', 'set', end, 'netns', ns)
+    run('ip', '-n', ns, 'link', 'set', end, 'name', 'eth0')
+    run('ip', '-n', ns, 'addr', 'add', address_of(index) + '/24', 'dev', 'eth0')
+    run('ip', '-n', ns, 'link', 'set', 'eth0', 'up')
+
+
+def hang_up(base, index):
+    """End the multiplexed SSH session to the hypervisor, if one is open."""
+    wrapper = os.path.join(base, 'ssh', 'ssh')
+    if os.path.exists(wrapper):
+        run(wrapper, '-O', 'exit', address_of(index), check=False)
+
+
+def ssh_answers(base, index):
+    return run(os.path.join(base, 'ssh', 'ssh'), address_of(index), 'true', check=False).returncode == 0
 
 
 def run(*argv, check=True):
@@ -114,15 +239,24 @@ def prepare_root(root):
         shutil.copytree(src, dst)
 
 
-def start(index, base):
-    ns = '%s%d' % (NETNS_PREFIX, index)
+def describe(index, base):
     root = os.path.join(base, 'hv%d' % index)
-    uri = uri_of(root)
-    if ns in netns_list() and answers(uri):
-        return {'name': 'hv%d' % index, 'uri': uri, 'root': root, 'netns': ns}
+    return {'name': 'hv%d' % index, 'uri': ssh_uri_of(base, index), 'socket_uri': uri_of(root),
+            'address': address_of(index), 'root': root, 'netns': '%s%d' % (NETNS_PREFIX, index)}
+
+
+def start(index, base):
+    host = describe(index, base)
+    ns, root, uri = host['netns'], host['root'], host['socket_uri']
+    if ns in netns_list() and answers(uri) and ssh_answers(base, index):
+        return host
+    hang_up(base, index)
     stop(ns, root)
     prepare_root(root)
+    with open(os.path.join(root, 'sshd_config'), 'w') as f:
+        f.write(SSHD_CONFIG.format(name=host['name'], address=host['address'], ssh=os.path.join(base, 'ssh')))
     run('ip', 'netns', 'add', ns)
+    cable(ns, index)
     with open(os.path.join(root, 'log', 'libvirtd.out'), 'ab') as out:
         subprocess.Popen(['ip', 'netns', 'exec', ns, 'unshare', '--mount', '--uts', '--fork', 'sh', '-c', INNER],
                          env=dict(os.environ, R=root, H='hv%d' % index), stdout=out, stderr=out, stdin=subprocess.DEVNULL,
@@ -132,7 +266,9 @@ def start(index, base):
         if time.monotonic() > deadline:
             raise SystemExit('hv%d did not answer on %s within 60 s; see %s/log/libvirtd.out' % (index, uri, root))
         time.sleep(0.2)
-    return {'name': 'hv%d' % index, 'uri': uri, 'root': root, 'netns': ns}
+    if not ssh_answers(base, index):
+        raise SystemExit('hv%d: no ssh login on %s; see %s/log/sshd.log' % (index, host['address'], root))
+    return host
 
 
 def stop(ns, root):
@@ -204,6 +340,10 @@ def leftovers(base):
     found = []
     for ns in netns_list():
         found.append('network namespace %s' % ns)
+    if SWITCH in run('ip', 'netns', 'list', check=False).stdout.split():
+        found.append('network namespace %s' % SWITCH)
+    if run('ip', 'link', 'show', UPLINK, check=False).returncode == 0:
+        found.append('network device %s' % UPLINK)
     with open('/proc/self/mountinfo') as f:
         for line in f:
             if base in line:
@@ -224,8 +364,15 @@ def leftovers(base):
 
 
 def write_outputs(base, hosts):
+    ssh = os.path.join(base, 'ssh')
     for h in hosts:
         h['nvram_dir'] = os.path.join(h['root'], 'lib', 'qemu', 'nvram')
+        # How Ansible itself reaches the hypervisor (a play run on it, compute_host); the
+        # novalite modules run on the controller and reach libvirt through the URI.
+        h['ansible'] = {'ansible_host': h['address'], 'ansible_user': 'root',
+                        'ansible_ssh_private_key_file': os.path.join(ssh, 'id_ed25519'),
+                        'ansible_ssh_common_args': '-F %s/config' % ssh,
+                        'ansible_python_interpreter': '/usr/bin/python3'}
     config = {
         'novalite_harness': {'dir': base, 'hosts': hosts, 'script': os.path.abspath(__file__)},
         'novalite_guest': {
@@ -239,8 +386,8 @@ def write_outputs(base, hosts):
     with open(os.path.join(base, 'integration_config.yml'), 'w') as f:
         json.dump(config, f, indent=2)
     inventory = {'all': {'children': {'compute_hosts': {'hosts': {
-        h['name']: {'ansible_connection': 'local', 'novalite_uri': h['uri'], 'novalite_virt_type': 'qemu',
-                    'novalite_harness_root': h['root'], 'novalite_nvram_dir': h['nvram_dir']} for h in hosts}}}}}
+        h['name']: dict(h['ansible'], novalite_uri=h['uri'], novalite_virt_type='qemu',
+                        novalite_harness_root=h['root'], novalite_nvram_dir=h['nvram_dir']) for h in hosts}}}}}
     with open(os.path.join(base, 'inventory.yml'), 'w') as f:
         json.dump(inventory, f, indent=2)
 
@@ -263,18 +410,28 @@ def main():
     os.makedirs(base, exist_ok=True)
 
     if args.command == 'up':
+        if not os.path.exists('/usr/sbin/sshd'):
+            raise SystemExit('hypervisors.py: no /usr/sbin/sshd (scripts/test-packages.sh installs openssh-server)')
+        ssh = ensure_keys(base)
+        write_known_hosts(ssh, range(1, args.count + 1))
+        ensure_switch()
         hosts = [start(i, base) for i in range(1, args.count + 1)]
         for ns in netns_list():  # hosts beyond the requested count
             if int(ns[len(NETNS_PREFIX):]) > args.count:
+                hang_up(base, int(ns[len(NETNS_PREFIX):]))
                 stop(ns, os.path.join(base, 'hv' + ns[len(NETNS_PREFIX):]))
         write_outputs(base, hosts)
         print(json.dumps({'hosts': hosts}, indent=2))
     elif args.command == 'down':
         for ns in netns_list():
+            hang_up(base, int(ns[len(NETNS_PREFIX):]))
             stop(ns, os.path.join(base, 'hv' + ns[len(NETNS_PREFIX):]))
+        run('ip', 'link', 'del', UPLINK, check=False)   # (a namespace's devices go asynchronously)
+        if SWITCH in run('ip', 'netns', 'list', check=False).stdout.split():
+            run('ip', 'netns', 'del', SWITCH)
         for name in os.listdir(base):
             path = os.path.join(base, name)
-            if name.startswith('hv'):
+            if name.startswith('hv') or name == 'ssh':
                 shutil.rmtree(path, ignore_errors=True)
             elif name in ('inventory.yml', 'integration_config.yml'):
                 os.unlink(path)
@@ -291,8 +448,7 @@ def main():
         return subprocess.run(in_host('%s%d' % (NETNS_PREFIX, int(args.host[len('hv'):])), argv),
                               check=False).returncode
     else:
-        hosts = [{'netns': ns, 'uri': uri_of(os.path.join(base, 'hv' + ns[len(NETNS_PREFIX):])),
-                  'answers': answers(uri_of(os.path.join(base, 'hv' + ns[len(NETNS_PREFIX):])))}
+        hosts = [dict(describe(int(ns[len(NETNS_PREFIX):]), base), answers=answers(ssh_uri_of(base, int(ns[len(NETNS_PREFIX):]))))
                  for ns in netns_list()]
         left = [] if hosts else leftovers(base)
         print(json.dumps({'hosts': hosts, 'left_behind': left}, indent=2))
