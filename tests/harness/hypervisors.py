@@ -50,6 +50,7 @@ UPLINK = 'nvl%s' % DIGEST[:6]                    # the controller's leg, on this
 SUBNET = '10.%d.%d' % (200 + int(DIGEST[6:8], 16) % 8, int(DIGEST[8:10], 16))
 CONTROLLER_ADDRESS = SUBNET + '.254'
 GUEST_DIR = os.environ.get('NOVALITE_GUEST_DIR', '/var/cache/novalite/guest')
+CLOUD_IMAGE_DIR = os.environ.get('NOVALITE_CLOUD_IMAGE_DIR', '/var/cache/novalite/cloud-image')
 
 # Runs inside the host's own network namespace (ip netns exec) and private mount and UTS
 # namespaces (so each hypervisor has its own host name):
@@ -381,6 +382,8 @@ def write_outputs(base, hosts):
             'kernel': os.path.join(GUEST_DIR, 'vmlinuz'),
             'ramdisk': os.path.join(GUEST_DIR, 'initrd.gz'),
         },
+        # tests/cloud-image/build.sh: Debian 12 with cloud-init, as users' cloud images are
+        'novalite_cloud_image': {'dir': CLOUD_IMAGE_DIR, 'qcow2': os.path.join(CLOUD_IMAGE_DIR, 'debian-12.qcow2')},
     }
     # JSON is YAML: no YAML library needed in this script.
     with open(os.path.join(base, 'integration_config.yml'), 'w') as f:
