@@ -73,8 +73,15 @@ ARGUMENT_SPEC = dict(
 )
 
 
+# Optional text fields whose empty value means "not given": what a form sends for a question
+# left blank (an AWX survey's empty answer is '', docs/awx.md), as the Nova CLI omits an
+# unset option. A required field left empty is still refused, by name.
+BLANK_MEANS_UNSET = tuple(k for k, v in REQUEST_SPEC.items() if v['type'] == 'str' and not v.get('required'))
+
+
 def from_request(request, catalog):
     """validate() of the module's `request` against its `catalog`."""
+    request = {k: v for k, v in request.items() if not (k in BLANK_MEANS_UNSET and v == '')}
     p = dict(request, keypairs=catalog.get('keypairs') or [], security_group_catalog=catalog.get('security_groups'))
     return validate(p, catalog.get('flavors') or [], catalog.get('images') or [], catalog.get('networks') or [])
 

@@ -25,6 +25,8 @@ options:
     description:
       - The boot request - the fields of C(playbooks/boot.yml)'s C(server) (docs/boot.md), in one dict.
       - An unknown field is an error naming it.
+      - An optional text field given as an empty string counts as not given (a form's blank
+        answer, such as an AWX survey's); a required one left empty is refused.
     type: dict
     required: true
     suboptions:

@@ -38,9 +38,21 @@ def test_three_independent_hypervisors_and_a_clean_teardown(base):
     hosts = json.loads(up.stdout)['hosts']
     assert [h['name'] for h in hosts] == ['hv1', 'hv2', 'hv3']
 
-    # Each answers on its own socket, under its own name.
+    # Each answers over SSH at its own address, and on its own socket, under its own name.
     for host in hosts:
+        assert host['uri'].startswith('qemu+ssh://root@%s/system?' % host['address'])
         assert virsh(host['uri'], 'hostname').stdout.strip() == host['name']
+        assert virsh(host['socket_uri'], 'hostname').stdout.strip() == host['name']
+    # ... with the harness's own keys and known_hosts: nothing written to this machine's ~/.ssh
+    assert not os.path.exists(os.path.expanduser('~/.ssh/known_hosts')) or \
+        hosts[0]['address'] not in open(os.path.expanduser('~/.ssh/known_hosts')).read()
+
+    # The hypervisors reach each other on their management network (a migration's path).
+    ssh = os.path.join(base, 'ssh', 'ssh')
+    hop = subprocess.run(['ip', 'netns', 'exec', hosts[0]['netns'], ssh, '-o', 'ControlPath=none', hosts[1]['address'],
+                          'hostname'],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False)
+    assert hop.stdout.strip() == 'hv2', hop.stderr
 
     # Independent: a network defined on hv1 exists only there, and its bridge only in hv1's netns.
     net = ("<network><name>isol</name><bridge name='nlbr-test'/>"
@@ -60,7 +72,9 @@ def test_three_independent_hypervisors_and_a_clean_teardown(base):
     # An inventory and the integration config are written for the tests to use.
     with open(os.path.join(base, 'inventory.yml')) as f:
         inventory = json.load(f)
-    assert sorted(inventory['all']['children']['compute_hosts']['hosts']) == ['hv1', 'hv2', 'hv3']
+    compute = inventory['all']['children']['compute_hosts']['hosts']
+    assert sorted(compute) == ['hv1', 'hv2', 'hv3']
+    assert compute['hv1']['ansible_host'] == hosts[0]['address'] and compute['hv1']['novalite_uri'] == hosts[0]['uri']
 
     # Bringing it up again keeps the running hosts (same daemons, the network still there).
     again = harness(base, 'up', '3')
@@ -74,4 +88,5 @@ def test_three_independent_hypervisors_and_a_clean_teardown(base):
     assert status.returncode == 0 and json.loads(status.stdout) == {'hosts': [], 'left_behind': []}
     assert hosts[0]['netns'] not in subprocess.run(['ip', 'netns', 'list'], stdout=subprocess.PIPE,
                                                    universal_newlines=True, check=True).stdout
-    assert virsh(hosts[0]['uri'], 'version').returncode != 0
+    assert virsh(hosts[0]['socket_uri'], 'version').returncode != 0
+    assert not os.path.exists(os.path.join(base, 'ssh'))

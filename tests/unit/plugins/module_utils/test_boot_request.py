@@ -102,3 +102,15 @@ def test_without_an_image_the_boot_devices_image_places_and_builds_it():
     big = [dict(images[0], min_ram=4096)]
     with pytest.raises(InvalidInput, match="Flavor's memory is too small"):
         _boot_request.validate(params, FLAVORS, big, NETWORKS)
+
+
+def test_a_forms_blank_answers_count_as_not_given():
+    """An AWX survey sends a question left blank as '' (docs/awx.md's job template)."""
+    request = {'name': 'web', 'flavor': 'm1.nano', 'image': 'guest', 'networks': [{'network': 'tenant'}],
+               'key_name': '', 'user_data': '', 'availability_zone': '', 'public_key': '', 'boot_marker': ''}
+    catalog = {'flavors': FLAVORS, 'images': IMAGES, 'networks': NETWORKS}
+    result = _boot_request.from_request(request, catalog)
+    assert (result['key_name'], result['public_key'], result['availability_zone']) == (None, None, None)
+    with pytest.raises(InvalidInput) as err:         # a required field left blank is still refused
+        _boot_request.from_request(dict(request, flavor=''), catalog)
+    assert 'flavor' in str(err.value)
