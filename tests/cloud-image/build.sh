@@ -3,7 +3,8 @@
 # cloud images: a whole-disk qcow2 (MBR, one ext4 partition, extlinux) with systemd, the
 # cloud kernel, cloud-init reading the ConfigDrive datasource, openssh-server, and what
 # cloud-init's network renderer for ifupdown needs (net-tools for routes, resolvconf for DNS,
-# isc-dhcp-client), growpart + resize2fs to grow the root file system to the flavor's disk.
+# isc-dhcp-client), growpart + resize2fs to grow the root file system to the flavor's disk,
+# locales (cloud-init's locale module runs update-locale).
 #   debian-12.qcow2   the image (~2 GiB virtual, ~250 MB on disk)
 # Cached in $NOVALITE_CLOUD_IMAGE_DIR (default /var/cache/novalite/cloud-image), rebuilt only
 # when this recipe (this script, the kernel package it resolves to) changes. ~4 min cold.
@@ -49,7 +50,7 @@ mount "$loop" "$mnt"
 # Debian from its packages (SOURCE_DATE_EPOCH: the same files' times on every build).
 export SOURCE_DATE_EPOCH=1700000000
 mmdebstrap --quiet --variant=minbase --mode=root \
-  --include="$kernel_pkg,systemd-sysv,udev,initramfs-tools,extlinux,cloud-init,cloud-guest-utils,openssh-server,sudo,python3,ifupdown,isc-dhcp-client,net-tools,resolvconf,iproute2,netbase,e2fsprogs,procps,ca-certificates" \
+  --include="$kernel_pkg,systemd-sysv,udev,initramfs-tools,extlinux,locales,cloud-init,cloud-guest-utils,openssh-server,sudo,python3,ifupdown,isc-dhcp-client,net-tools,resolvconf,iproute2,netbase,e2fsprogs,procps,ca-certificates" \
   --customize-hook='echo localhost > "$1/etc/hostname"' \
   bookworm "$mnt" \
   "deb http://deb.debian.org/debian bookworm main" \
