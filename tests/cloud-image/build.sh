@@ -4,7 +4,7 @@
 # cloud kernel, cloud-init reading the ConfigDrive datasource, openssh-server, and what
 # cloud-init's network renderer for ifupdown needs (net-tools for routes, resolvconf for DNS,
 # isc-dhcp-client), growpart + resize2fs to grow the root file system to the flavor's disk,
-# locales (cloud-init's locale module runs update-locale).
+# locales with en_US.UTF-8 generated (cloud-init's locale module sets it with update-locale).
 #   debian-12.qcow2   the image (~2 GiB virtual, ~250 MB on disk)
 # Cached in $NOVALITE_CLOUD_IMAGE_DIR (default /var/cache/novalite/cloud-image), rebuilt only
 # when this recipe (this script, the kernel package it resolves to) changes. ~4 min cold.
@@ -52,6 +52,7 @@ export SOURCE_DATE_EPOCH=1700000000
 mmdebstrap --quiet --variant=minbase --mode=root \
   --include="$kernel_pkg,systemd-sysv,udev,initramfs-tools,extlinux,locales,cloud-init,cloud-guest-utils,openssh-server,sudo,python3,ifupdown,isc-dhcp-client,net-tools,resolvconf,iproute2,netbase,e2fsprogs,procps,ca-certificates" \
   --customize-hook='echo localhost > "$1/etc/hostname"' \
+  --customize-hook='echo "en_US.UTF-8 UTF-8" > "$1/etc/locale.gen" && chroot "$1" locale-gen >/dev/null' \
   bookworm "$mnt" \
   "deb http://deb.debian.org/debian bookworm main" \
   "deb http://deb.debian.org/debian bookworm-updates main" \
