@@ -46,7 +46,8 @@ DIGEST = hashlib.sha1(HARNESS_DIR.encode()).hexdigest()
 NETNS_PREFIX = 'novalite-%s-hv' % DIGEST[:6]
 SWITCH = 'novalite-%s-net' % DIGEST[:6]          # the management network's bridge lives here
 UPLINK = 'nvl%s' % DIGEST[:6]                    # the controller's leg, on this machine
-# A private /24 per harness directory, inside 10.200.0.0/13 (no route of the machine's there).
+# A private /24 per harness directory, inside 10.200.0.0/13 (`up` refuses it if a route of the
+# machine's other than the default one covers it).
 SUBNET = '10.%d.%d' % (200 + int(DIGEST[6:8], 16) % 8, int(DIGEST[8:10], 16))
 CONTROLLER_ADDRESS = SUBNET + '.254'
 GUEST_DIR = os.environ.get('NOVALITE_GUEST_DIR', '/var/cache/novalite/guest')
@@ -149,6 +150,10 @@ def ensure_switch():
     """The management network: a bridge in the switch namespace, and the controller's leg."""
     if SWITCH in run('ip', 'netns', 'list', check=False).stdout.split():
         return
+    routes = [r for r in run('ip', 'route', 'show', 'match', CONTROLLER_ADDRESS, check=False).stdout.splitlines()
+              if not r.startswith('default')]
+    if routes:
+        raise SystemExit('the harness subnet %s.0/24 meets a route of this machine: %s' % (SUBNET, '; '.join(routes)))
     run('ip', 'netns', 'add', SWITCH)
     run('ip', '-n', SWITCH, 'link', 'add', 'br0', 'type', 'bridge')
     run('ip', '-n', SWITCH, 'link', 'set', 'br0', 'up')
