@@ -54,7 +54,8 @@ def boot_plan(boot, hosts, options=None, quotas=None):
 
 
 def boot_hosts(hostvars, hosts, options=None):
-    wanted = ('novalite_uri', 'novalite_virt_type') + tuple('novalite_' + k for k in CLAIM_SETTINGS)
+    wanted = ('novalite_uri', 'novalite_virt_type', 'novalite_live_migration_inbound_addr') + \
+        tuple('novalite_' + k for k in CLAIM_SETTINGS)
     picked = {str(h): {key: hostvars[h][key] for key in wanted if key in hostvars[h]} for h in hosts}
     try:
         return conductor.build_hosts(_plain(picked), [str(h) for h in hosts], _plain(options))

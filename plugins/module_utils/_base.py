@@ -54,7 +54,9 @@ class NovaliteModule(object):
     def run(self):
         if self.step is None:
             raise NotImplementedError
-        return self.step(self.hypervisor, self.params, check_mode=self.check_mode, want_diff=self.want_diff,
+        # A step that opens its own connections (from its own options) gets none here.
+        hypervisor = self.hypervisor if self.step.opens_hypervisor else None
+        return self.step(hypervisor, self.params, check_mode=self.check_mode, want_diff=self.want_diff,
                          warn=self.module.warn).run()
 
     @classmethod

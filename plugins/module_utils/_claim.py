@@ -57,6 +57,12 @@ class Claim(Step):
         project_id=dict(type='str'),
         request_id=dict(type='str'),
         lock_timeout=dict(type='int', default=30),
+        # A move's claim on its destination (live migration): the placeholder carries the
+        # instance's vm_state, task_state 'migrating' and the migration, not a build's states.
+        move=dict(type='dict', options=dict(
+            vm_state=dict(type='str', required=True),
+            migration=dict(type='dict', required=True),
+        )),
     )
 
     def run(self):
@@ -74,11 +80,16 @@ class Claim(Step):
                                     "task_state %s)" % (name, hv.uri, rec['request_id'], rec.get('vm_state'),
                                                         rec.get('task_state')))
             return self.with_diff(dict(changed=False, usage=self.usage()), rec, rec)
-        wanted = {'name': name, 'vm_state': 'building', 'task_state': 'claimed', 'request_id': p['request_id']}
+        move = p['move']
+        vm_state, task_state = (move['vm_state'], 'migrating') if move else ('building', 'claimed')
+        wanted = {'name': name, 'vm_state': vm_state, 'task_state': task_state, 'request_id': p['request_id']}
         if self.check_mode:
             return self.with_diff(dict(changed=True, usage=self.usage()), None, wanted)
         uuid_ = _server.instance_uuid(name, p['uuid'])
-        record = {'uuid': uuid_, 'name': name, 'vm_state': 'building', 'task_state': 'claimed',
+        record = {'uuid': uuid_, 'name': name, 'vm_state': vm_state, 'task_state': task_state,
+                  'migrations': [move['migration']] if move else None,
+                  'server_group_policy': p['group_policy'] if p['server_group'] else None,
+                  'server_group_max_per_host': p['max_server_per_host'] if p['server_group'] else None,
                   'created_at': _server.now(), 'server_group': p['server_group'], 'project_id': p['project_id'],
                   'request_id': p['request_id'], 'boot_from_volume': p['boot_from_volume'],
                   'flavor': {k: flavor[k] for k in ('name', 'id', 'vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb',

@@ -342,6 +342,7 @@ class HostBuild(object):
     def spawn(self, hv, instance, ports, disks):
         boot = self.boot
         kernel, ramdisk = boot.get('kernel'), boot.get('ramdisk')
+        group = boot['scheduler_request'].get('server_group') or {}
         return Server.call(
             hv, name=instance['name'], uuid=instance['uuid'], flavor=boot['flavor'],
             image=boot['image'] or {'properties': boot.get('image_properties') or {}},
@@ -352,6 +353,8 @@ class HostBuild(object):
             key_name=boot.get('key_name'), public_key=boot.get('public_key'), metadata=boot.get('metadata') or {},
             availability_zone=boot.get('availability_zone'), project_id=boot.get('project_id'),
             server_group=boot.get('server_group'), request_id=boot['request_id'],
+            server_group_policy=group.get('policy'),
+            server_group_max_per_host=(group.get('rules') or {}).get('max_server_per_host'),
             reservation_id=boot['reservation_id'], host=self.host, security_groups=boot.get('security_groups'),
             launch_index=instance['launch_index'], virt_type=self.settings.get('virt_type'),
             wait_for=boot.get('wait_for'), boot_marker=boot.get('boot_marker'), timeout=boot.get('timeout'))

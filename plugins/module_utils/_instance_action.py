@@ -16,7 +16,7 @@ import datetime
 import re
 import uuid
 
-ACTIONS = ('create', 'delete', 'stop', 'start', 'reboot')
+ACTIONS = ('create', 'delete', 'stop', 'start', 'reboot', 'live-migration')
 # A record keeps the newest entries only (its domain's metadata is not a database).
 MAX_ENTRIES = 50
 MAX_MESSAGE = 500

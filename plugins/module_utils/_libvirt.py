@@ -407,6 +407,58 @@ class Hypervisor(object):
             raise
         return b''.join(chunks)
 
+    def download_chunks(self, vol, chunk_size=4 * 1024 * 1024):
+        """The bytes of a volume as a generator of chunks (virStorageVolDownload), for piping
+        into another hypervisor's upload without holding the whole volume."""
+        stream = self.call('open a stream', self.conn.newStream, 0)
+        self.call("start downloading volume '%s'" % vol.name(), vol.download, stream, 0, 0, 0)
+        try:
+            while True:
+                data = self.call("download volume '%s'" % vol.name(), stream.recv, chunk_size)
+                if not data:
+                    break
+                yield data
+            self.call("finish downloading volume '%s'" % vol.name(), stream.finish)
+        except BaseException:
+            try:
+                stream.abort()
+            except libvirt.libvirtError:
+                pass
+            raise
+
+    def volume_by_path(self, path):
+        return self.lookup("look up volume '%s'" % path, self.conn.storageVolLookupByPath, path)
+
+    # -- migration --------------------------------------------------------------------------
+    def migrate(self, name, dest, params, flags):
+        """Migrate the domain to the hypervisor `dest` (virDomainMigrate3, driven by this client:
+        the data goes straight from this host's QEMU to the destination's, at params' URIs)."""
+        dom = self.domain(name)
+        typed = {getattr(libvirt, 'VIR_MIGRATE_PARAM_' + key.upper()): value for key, value in params.items()}
+        bits = 0
+        for flag in flags:
+            bits |= getattr(libvirt, 'VIR_MIGRATE_' + flag.upper())
+        self.call("migrate domain '%s' to %s" % (name, dest.uri), dom.migrate3, dest.conn, typed, bits)
+
+    def job_stats(self, name):
+        """The domain's current job (virDomainGetJobStats): {type, time_elapsed, memory_total,
+        memory_remaining, disk_total, disk_remaining, ...}; type 'none' when there is none."""
+        dom = self.domain(name)
+        if dom is None:
+            return {'type': 'none'}
+        stats = self.lookup("read the job of domain '%s'" % name, dom.jobStats, 0) or {}
+        types = {libvirt.VIR_DOMAIN_JOB_NONE: 'none', libvirt.VIR_DOMAIN_JOB_BOUNDED: 'bounded',
+                 libvirt.VIR_DOMAIN_JOB_UNBOUNDED: 'unbounded', libvirt.VIR_DOMAIN_JOB_COMPLETED: 'completed',
+                 libvirt.VIR_DOMAIN_JOB_FAILED: 'failed', libvirt.VIR_DOMAIN_JOB_CANCELLED: 'cancelled'}
+        result = {k: v for k, v in stats.items() if k != 'type'}
+        result['type'] = types.get(stats.get('type', libvirt.VIR_DOMAIN_JOB_NONE), 'none')
+        return result
+
+    def abort_job(self, name):
+        dom = self.domain(name)
+        if dom is not None:
+            self.call("abort the job of domain '%s'" % name, dom.abortJob)
+
     def dhcp_leases(self, network):
         net = self.network(network)
         if net is None:

@@ -98,6 +98,12 @@ def parse_port(name):
     return match.group('instance') if match else None
 
 
+def port_device(instance, name):
+    """The device of `instance`'s port `name` (what port(instance, device) made), or None."""
+    match = _PORT.match(name or '')
+    return match.group('device') if match and match.group('instance') == instance else None
+
+
 def parse_nvram(filename):
     match = _NVRAM.match(filename or '')
     return match.group('instance') if match else None

@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 from ansible_collections.novalite.compute.plugins.module_utils import _capabilities
 from ansible_collections.novalite.compute.plugins.module_utils import _flavor
 from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
+from ansible_collections.novalite.compute.plugins.module_utils import _migration
 from ansible_collections.novalite.compute.plugins.module_utils import _names
 
 GiB = 1024 ** 3
@@ -68,6 +69,16 @@ def instance_usage(domain):
             'project_id': record.get('project_id') or None,
             'created_at': record.get('created_at'),
             'launched_at': record.get('launched_at') or None,
+            # What a move schedules it with again (Nova's RequestSpec): plugin_utils/migration.py.
+            'flavor_spec': {k: flavor.get(k) for k in ('name', 'id', 'vcpus', 'memory_mb', 'root_gb',
+                                                       'ephemeral_gb', 'swap', 'extra_specs') if k in flavor},
+            'image_id': (record.get('image') or {}).get('id') or None,
+            'availability_zone': record.get('availability_zone') or None,
+            'boot_from_volume': bool(record.get('boot_from_volume')),
+            'server_group_policy': record.get('server_group_policy') or None,
+            'server_group_max_per_host': record.get('server_group_max_per_host') or None,
+            'networks': sorted({p.get('network') for p in record.get('ports') or [] if p.get('network')}),
+            'migration': _migration.open_migration(record),
         })
         return entry
     root = ET.fromstring(domain['xml'])

@@ -55,6 +55,9 @@ def record(p, uuid_, flavor, ports, block_device_info, config_drive_volume, cons
     return {
         'uuid': uuid_, 'name': p['name'], 'display_name': p.get('display_name') or p['name'],
         'hostname': hostname(p['name']), 'project_id': p.get('project_id'), 'server_group': p.get('server_group'),
+        # The group's policy and rules too: a move schedules the instance again (Nova's RequestSpec).
+        'server_group_policy': p.get('server_group_policy') if p.get('server_group') else None,
+        'server_group_max_per_host': p.get('server_group_max_per_host') if p.get('server_group') else None,
         'key_name': p.get('key_name'), 'availability_zone': p.get('availability_zone'),
         'vm_state': 'building', 'task_state': 'spawning', 'created_at': now(), 'request_id': p.get('request_id'),
         'reservation_id': p.get('reservation_id'), 'boot_from_volume': bool(block_device_info.get('boot_from_volume')),

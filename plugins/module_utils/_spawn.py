@@ -45,6 +45,8 @@ class Server(Step):
         availability_zone=dict(type='str'),
         project_id=dict(type='str'),
         server_group=dict(type='str'),
+        server_group_policy=dict(type='str', choices=['affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity']),
+        server_group_max_per_host=dict(type='int'),
         request_id=dict(type='str'),
         reservation_id=dict(type='str'),
         host=dict(type='str'),

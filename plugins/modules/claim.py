@@ -102,6 +102,21 @@ options:
         was killed, and broken once.
     type: int
     default: 30
+  move:
+    description:
+      - The claim of a move on its destination (a live migration, P(novalite.compute.live_migration#module)):
+        the placeholder carries the instance's O(move.vm_state), C(task_state) C(migrating) and the
+        migration, so that the scheduler and the audit see a move in progress, not a build.
+    type: dict
+    suboptions:
+      vm_state:
+        description: The instance's vm_state on its source.
+        type: str
+        required: true
+      migration:
+        description: The migration entry (uuid, type, status, source and destination).
+        type: dict
+        required: true
 '''
 
 EXAMPLES = r'''

@@ -91,6 +91,15 @@ options:
   server_group:
     description: The server group the instance belongs to (the scheduler reads it from the record).
     type: str
+  server_group_policy:
+    description:
+      - The policy of O(server_group), kept on the record so that a move (live migration)
+        schedules the instance with its group's policy, as Nova's RequestSpec keeps it.
+    type: str
+    choices: [affinity, anti-affinity, soft-affinity, soft-anti-affinity]
+  server_group_max_per_host:
+    description: The anti-affinity rule C(max_server_per_host) of O(server_group), kept on the record likewise.
+    type: int
   request_id:
     description:
       - The request this is part of (C(req-) and a UUID); by default a new one.

@@ -114,8 +114,10 @@ DEFAULT_VIRT_TYPE = 'kvm'
 
 
 def build_hosts(host_vars, hosts, options=None):
-    """{host: {uri, settings}} of the compute hosts: `host_vars` {host: {novalite_uri,
-    novalite_virt_type, novalite_<claim setting>, ...}}."""
+    """{host: {uri, settings, address}} of the compute hosts: `host_vars` {host: {novalite_uri,
+    novalite_virt_type, novalite_<claim setting>, novalite_live_migration_inbound_addr, ...}};
+    `address` is where another host's QEMU reaches this one in a live migration (Nova's
+    live_migration_inbound_addr), by default the host part of the URI."""
     opts = scheduler_options.parse(options)
     fleet = {}
     for host in hosts:
@@ -123,8 +125,19 @@ def build_hosts(host_vars, hosts, options=None):
         settings = {key: hv.get('novalite_' + key) if hv.get('novalite_' + key) is not None else opts[key]
                     for key in CLAIM_SETTINGS}
         settings['virt_type'] = hv.get('novalite_virt_type') or DEFAULT_VIRT_TYPE
-        fleet[host] = {'uri': hv.get('novalite_uri') or DEFAULT_URI, 'settings': settings}
+        uri = hv.get('novalite_uri') or DEFAULT_URI
+        fleet[host] = {'uri': uri, 'settings': settings,
+                       'address': hv.get('novalite_live_migration_inbound_addr') or uri_host(uri)}
     return fleet
+
+
+def uri_host(uri):
+    """The host part of a libvirt URI (qemu+ssh://root@10.0.0.2:22/system -> 10.0.0.2), or None."""
+    rest = uri.split('://', 1)[1] if '://' in uri else ''
+    hostport = rest.split('/', 1)[0].rsplit('@', 1)[-1]
+    if hostport.startswith('['):
+        return hostport[1:].split(']', 1)[0] or None
+    return hostport.split(':', 1)[0] or None
 
 
 def new_progress():
@@ -148,7 +161,8 @@ def round_work(plan, progress, fleet):
 
     def share(host):
         if host not in work:
-            work[host] = dict(fleet[host], host=host, instances=[], leftovers=[])
+            work[host] = {'host': host, 'uri': fleet[host]['uri'], 'settings': fleet[host]['settings'],
+                          'instances': [], 'leftovers': []}
         return work[host]
 
     for inst in todo(plan, progress):
