@@ -29,7 +29,7 @@ stream() {
   local dir=$1 stage=$2 rc
   shift 2
   export NOVALITE_HARNESS_DIR=$dir
-  trap 'python3 "$harness" down || { echo "harness $dir: teardown left something behind" >&2; exit 1; }' EXIT
+  trap 'python3 "$harness" down || { echo "harness $NOVALITE_HARNESS_DIR: teardown left something behind" >&2; exit 1; }' EXIT
   python3 "$harness" up "$count" >/dev/null || return 1
   local coll
   coll=$("$top/scripts/stage-collection.sh" "$stage")
@@ -46,6 +46,16 @@ PY
   rc=${PIPESTATUS[0]}
   return "$rc"
 }
+
+# ansible-test makes its SSH key on its first run; two first runs at once (the streams on a
+# fresh machine) race for the file and one fails ("already exists. Overwrite (y/n)?"): make it
+# once, before them, as ansible-test would.
+if [ ! -f ~/.ansible/test/id_rsa ] || [ ! -f ~/.ansible/test/id_rsa.pub ]; then
+  mkdir -p ~/.ansible/test
+  rm -f ~/.ansible/test/id_rsa ~/.ansible/test/id_rsa.pub
+  ssh-keygen -m PEM -q -t rsa -N '' -f ~/.ansible/test/id_rsa
+  sed -i -E 's/(BEGIN|END) PRIVATE KEY/\1 RSA PRIVATE KEY/' ~/.ansible/test/id_rsa
+fi
 
 if [ $# -gt 0 ]; then
   (stream "${NOVALITE_HARNESS_DIR:-/var/tmp/novalite-harness}" "${NOVALITE_STAGE_DIR:-/var/tmp/novalite-stage}" "$@")

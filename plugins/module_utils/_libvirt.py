@@ -440,13 +440,15 @@ class Hypervisor(object):
             bits |= getattr(libvirt, 'VIR_MIGRATE_' + flag.upper())
         self.call("migrate domain '%s' to %s" % (name, dest.uri), dom.migrate3, dest.conn, typed, bits)
 
-    def job_stats(self, name):
-        """The domain's current job (virDomainGetJobStats): {type, time_elapsed, memory_total,
-        memory_remaining, disk_total, disk_remaining, ...}; type 'none' when there is none."""
+    def job_stats(self, name, completed=False):
+        """The domain's current job (virDomainGetJobStats), or with `completed` its last
+        completed one: {type, time_elapsed, memory_total, memory_remaining, disk_total,
+        disk_remaining, ...}; type 'none' when there is none."""
         dom = self.domain(name)
         if dom is None:
             return {'type': 'none'}
-        stats = self.lookup("read the job of domain '%s'" % name, dom.jobStats, 0) or {}
+        flags = libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED if completed else 0
+        stats = self.lookup("read the job of domain '%s'" % name, dom.jobStats, flags) or {}
         types = {libvirt.VIR_DOMAIN_JOB_NONE: 'none', libvirt.VIR_DOMAIN_JOB_BOUNDED: 'bounded',
                  libvirt.VIR_DOMAIN_JOB_UNBOUNDED: 'unbounded', libvirt.VIR_DOMAIN_JOB_COMPLETED: 'completed',
                  libvirt.VIR_DOMAIN_JOB_FAILED: 'failed', libvirt.VIR_DOMAIN_JOB_CANCELLED: 'cancelled'}

@@ -25,6 +25,7 @@ over. The guest never stops running on one host or the other.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import uuid as uuidlib
@@ -50,6 +51,9 @@ ACTION = 'live-migration'
 FLAGS = ('live', 'persist_dest', 'undefine_source', 'non_shared_inc')
 MONITOR_INTERVAL = 0.5          # seconds between two looks at the migration job (Nova's 0.5)
 PROGRESS_EVERY = 2.0            # seconds between two progress samples in the result
+# NOVALITE_MIGRATION_STEP_DELAY (seconds) holds each status that long once recorded, for the
+# tests that interrupt a migration at each step.
+STEP_DELAY = float(os.environ.get('NOVALITE_MIGRATION_STEP_DELAY') or 0)
 HOST = dict(host=dict(type='str', required=True), uri=dict(type='str', required=True))
 
 
@@ -278,10 +282,12 @@ class LiveMigration(Step):
     def finish(self, src, dst, rec, disks):
         p, name = self.params, self.params['instance']
         with self.clock('post_live_migration'):
-            self.remove_from(src, rec, disks, p['source']['host'])
             migration = _migration.open_migration(rec) or {}
+            if migration.get('status') != 'post-migrating':
+                self.set_status(dst, rec, migration, 'post-migrating')
+            self.remove_from(src, rec, disks, p['source']['host'])
             rec['task_state'] = None
-            stats = dst.job_stats(name)
+            stats = dst.job_stats(name, completed=True)
             rec['migrations'] = _migration.with_migration(rec, _migration.closed(migration, 'completed', stats=stats))
             for entry in reversed(rec.get('actions') or []):
                 if entry.get('action') == ACTION and not entry.get('finish_time'):
@@ -368,11 +374,13 @@ class LiveMigration(Step):
         self.remove_from(hv, rec, disks, host)
 
     # -- records, results -------------------------------------------------------------------------
-    def set_status(self, src, rec, migration, status):
+    def set_status(self, hv, rec, migration, status):
         migration['status'] = status
         migration['updated_at'] = _instance_action.now()
         rec['migrations'] = _migration.with_migration(rec, migration)
-        self.save(src, rec)
+        self.save(hv, rec)
+        if STEP_DELAY:
+            time.sleep(STEP_DELAY)
 
     def save(self, hv, rec):
         xml = ET.tostring(_instance_record.to_element(rec, namespaced=False), encoding='unicode')

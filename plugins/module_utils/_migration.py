@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 
 TASK_STATE = 'migrating'
 # Nova's migration statuses: open ones, and the ones a migration ends in.
-OPEN_STATUSES = ('accepted', 'queued', 'preparing', 'running')
+OPEN_STATUSES = ('accepted', 'queued', 'preparing', 'running', 'post-migrating')
 CLOSED_STATUSES = ('completed', 'error', 'failed', 'cancelled')
 # A record keeps the newest migrations only (its domain's metadata is not a database).
 MAX_MIGRATIONS = 10

@@ -20,7 +20,7 @@ import re
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.errors import NoValidHost, SchedulerError
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.scheduler import select_hosts
 
-OPEN_STATUSES = ('accepted', 'queued', 'preparing', 'running')
+OPEN_STATUSES = ('accepted', 'queued', 'preparing', 'running', 'post-migrating')
 _REQUEST_FIELDS = ('instance', 'host', 'force', 'completion_timeout')
 
 

@@ -342,8 +342,10 @@ def restart(index, base, down):
 
 
 def leftovers(base):
-    """Anything of the harness still on the machine."""
+    """Anything of the harness still on the machine (paths under `base`: another harness whose
+    directory merely starts with the same name, such as /var/tmp/novalite-harness-b, is not ours)."""
     found = []
+    under = base.rstrip('/') + '/'
     for ns in netns_list():
         found.append('network namespace %s' % ns)
     if SWITCH in run('ip', 'netns', 'list', check=False).stdout.split():
@@ -352,7 +354,7 @@ def leftovers(base):
         found.append('network device %s' % UPLINK)
     with open('/proc/self/mountinfo') as f:
         for line in f:
-            if base in line:
+            if under in line:
                 found.append('mount %s' % line.split()[4])
     for pid in os.listdir('/proc'):
         if not pid.isdigit():
@@ -362,7 +364,7 @@ def leftovers(base):
                 cmdline = f.read().replace(b'\0', b' ').decode(errors='replace')
         except OSError:
             continue
-        if base in cmdline and int(pid) != os.getpid():
+        if under in cmdline and int(pid) != os.getpid():
             found.append('process %s: %s' % (pid, cmdline[:120]))
     hosts = os.listdir(base) if os.path.isdir(base) else []
     found.extend('directory %s' % os.path.join(base, d) for d in hosts if d.startswith('hv'))

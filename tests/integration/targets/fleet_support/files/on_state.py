@@ -1,7 +1,8 @@
 """on_state.py NAME STATE LOG ACTION URI... -- COMMAND...: run COMMAND (output to LOG) in a
 session of its own and, the moment an instance record of NAME on one of the hypervisors
 (URI...) shows STATE - a task_state (claimed, networking, block_device_mapping, spawning) or a
-vm_state (active) - as libvirt holds it:
+vm_state (active), or migration:STATUS (a migration of the record in that status: preparing,
+running, post-migrating) - as libvirt holds it (STATE+SECONDS: that many seconds after):
   ACTION "kill"   SIGKILL COMMAND and every process under it - the modules too, which Ansible's
                   local connection starts in sessions of their own - as a dying AWX node would;
                   prints "killed"
@@ -18,6 +19,7 @@ import time
 import libvirt
 
 STATES = re.compile(r'<(?:\w+:)?(vm_state|task_state)>([^<]*)<')
+MIGRATIONS = re.compile(r'<(?:\w+:)?migration [^>]*\bstatus="([^"]*)"')
 
 
 def shows(conns, name, wanted):
@@ -26,7 +28,10 @@ def shows(conns, name, wanted):
             xml = conn.lookupByName(name).XMLDesc(0)
         except libvirt.libvirtError:
             continue
-        if wanted in {value for dummy, value in STATES.findall(xml)}:
+        if wanted.startswith('migration:'):
+            if wanted[len('migration:'):] in MIGRATIONS.findall(xml):
+                return True
+        elif wanted in {value for dummy, value in STATES.findall(xml)}:
             return True
     return False
 
@@ -62,16 +67,21 @@ def kill_tree(pid):
 def main():
     sep = sys.argv.index('--')
     name, wanted, log, action = sys.argv[1:5]
+    # STATE+SECONDS: act that long after STATE shows (a kill in the middle of the step after it)
+    wanted, dummy, later = wanted.partition('+')
     uris, command = sys.argv[5:sep], sys.argv[sep + 1:]
     libvirt.registerErrorHandler(lambda *a: None, None)
     conns = [libvirt.open(uri) for uri in uris]
     env = dict(os.environ)
     env.setdefault('NOVALITE_BUILD_STEP_DELAY', '1')
+    env.setdefault('NOVALITE_MIGRATION_STEP_DELAY', '1')
     with open(log, 'w') as out:
         proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env)
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         if shows(conns, name, wanted):
+            if later:
+                time.sleep(float(later))
             if action == 'kill':
                 os.killpg(proc.pid, signal.SIGSTOP)     # nothing forks or finishes from here on
                 kill_tree(proc.pid)
