@@ -22,7 +22,8 @@ description:
     C(novalite_flavor), C(novalite_image), C(novalite_vm_state), C(novalite_task_state),
     C(novalite_power_state), C(novalite_server_group), C(novalite_availability_zone),
     C(novalite_project_id), C(novalite_reservation_id), C(novalite_addresses),
-    C(novalite_created_at), C(novalite_launched_at).
+    C(novalite_created_at), C(novalite_launched_at), and C(novalite_migration) (a move in progress:
+    C(migration_type), C(status), C(source_compute), C(dest_compute); none otherwise).
   - A hypervisor that cannot be read is skipped with a warning (an error with O(strict_hypervisors)).
   - Works as an AWX/Tower inventory source (a source file in the project, the collection in
     the execution environment; see docs/awx.md).
@@ -154,6 +155,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         strict = self.get_option('strict')
         for entry in fleet:
             for server in entry['servers']:
+                if instances_inventory.incoming_copy(server):
+                    continue
                 name, hostvars, groups = instances_inventory.instance_host(entry['hypervisor'], server)
                 self.inventory.add_host(name)
                 for key, value in hostvars.items():

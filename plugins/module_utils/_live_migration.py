@@ -310,6 +310,7 @@ class LiveMigration(Step):
                                     device=_names.port_device(name, port['name']), state='absent')
         hv.undefine_nwfilter(_names.instance_filter(name))
         paths = [d['path'] for d in disks] + ([rec['console_log']] if rec.get('console_log') else [])
+        hv.volumes(self.params['instances_pool'])     # a refresh: QEMU made the console log itself
         for path in paths:
             vol = hv.volume_by_path(path)
             if vol is not None:

@@ -7,6 +7,7 @@ them: record, power state, and the IPs their ports hold in the networks' DHCP le
 from __future__ import annotations
 
 from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
+from ansible_collections.novalite.compute.plugins.module_utils import _migration
 from ansible_collections.novalite.compute.plugins.module_utils import _server
 
 
@@ -31,7 +32,9 @@ def servers(hv, name=None, console_lines=0, instances_pool='novalite-instances')
                   'flavor': (rec.get('flavor') or {}).get('name'), 'image': (rec.get('image') or {}).get('id'),
                   'addresses': addresses, 'created_at': rec.get('created_at'),
                   'launched_at': rec.get('launched_at'), 'reservation_id': rec.get('reservation_id'),
-                  'project_id': rec.get('project_id'), 'actions': rec.get('actions') or [], 'record': rec}
+                  'project_id': rec.get('project_id'), 'actions': rec.get('actions') or [],
+                  'migration': _migration.open_migration(rec), 'migrations': rec.get('migrations') or [],
+                  'record': rec}
         if console_lines > 0:
             if logs is None:
                 logs = {v['path']: v for v in (hv.volumes(instances_pool) or {}).values()}

@@ -97,6 +97,16 @@ servers:
           C(finish_time)) is an action in progress, or one a killed run left.
       type: list
       elements: dict
+    migration:
+      description:
+        - The move in progress, if any (Nova's migration) - C(uuid), C(migration_type)
+          (C(live-migration)), C(status) (C(accepted), C(preparing), C(running), C(post-migrating)),
+          C(source_compute), C(dest_compute), C(request_id), C(created_at), C(updated_at). None otherwise.
+      type: dict
+    migrations:
+      description: The record's migrations, oldest first (the newest ten), closed ones with their statistics and error.
+      type: list
+      elements: dict
     console:
       description: The last O(console_lines) lines of the serial console.
       type: list

@@ -74,6 +74,12 @@ def _group_hosts(data, group):
     return walk(top, False)
 
 
+def incoming_copy(server):
+    """The destination's claim of a live migration in progress (a placeholder, not the guest):
+    the instance is listed where it runs, once."""
+    return server.get('task_state') == 'migrating' and server.get('power_state') == 'shutoff'
+
+
 def instance_host(hypervisor, server):
     """The inventory host of one instance: (name, vars, groups). `server`: an entry of
     novalite.compute.server_info's `servers`."""
@@ -88,6 +94,10 @@ def instance_host(hypervisor, server):
         'novalite_image': server.get('image'),
         'novalite_vm_state': server.get('vm_state'),
         'novalite_task_state': server.get('task_state'),
+        # A move in progress (Nova's migration): its type, status, source and destination.
+        'novalite_migration': {k: (server.get('migration') or {}).get(k) for k in
+                               ('migration_type', 'status', 'source_compute', 'dest_compute')}
+        if server.get('migration') else None,
         'novalite_power_state': server.get('power_state'),
         'novalite_server_group': rec.get('server_group') or None,
         'novalite_availability_zone': rec.get('availability_zone') or None,

@@ -52,3 +52,17 @@ def test_an_instance_becomes_a_host_with_its_address_and_groups():
 def test_an_instance_without_an_address_has_no_ansible_host():
     name, hostvars, groups = inv.instance_host({'name': 'hv1', 'uri': 'u'}, {'name': 'x', 'vm_state': 'building'})
     assert 'ansible_host' not in hostvars and groups == ['novalite', 'hypervisor_hv1', 'state_building']
+
+
+def test_a_move_in_progress_is_listed_once_where_the_guest_runs_with_the_move():
+    moving = {'migration_type': 'live-migration', 'status': 'running', 'source_compute': 'hv1',
+              'dest_compute': 'hv2', 'uuid': 'm1'}
+    source = {'name': 'web-1', 'vm_state': 'active', 'task_state': 'migrating', 'power_state': 'running',
+              'migration': moving}
+    claim = dict(source, power_state='shutoff')
+    assert not inv.incoming_copy(source) and inv.incoming_copy(claim)
+    assert not inv.incoming_copy(dict(source, task_state=None, power_state='shutoff'))
+    dummy, hostvars, dummy2 = inv.instance_host({'name': 'hv1', 'uri': 'u'}, source)
+    assert hostvars['novalite_migration'] == {'migration_type': 'live-migration', 'status': 'running',
+                                              'source_compute': 'hv1', 'dest_compute': 'hv2'}
+    assert inv.instance_host({'name': 'hv1', 'uri': 'u'}, {'name': 'x'})[1]['novalite_migration'] is None
