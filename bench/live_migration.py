@@ -56,8 +56,8 @@ def setup():
         'novalite_flavors': [{'name': 't.small', 'id': 't1', 'vcpus': 1, 'memory_mb': 128, 'root_gb': 1}],
         'novalite_images': [{'name': 'guest', 'id': 'guest', 'source': guest, 'checksum': checksum}],
         'novalite_networks': [NETWORK]},
-        'children': {'compute_hosts': {'hosts': {h['name']: dict(h['ansible'], novalite_uri=h['uri'],
-                                                                  novalite_virt_type='qemu') for h in hosts}}}}}
+        'children': {'compute_hosts': {'hosts': {
+            h['name']: dict(h['ansible'], novalite_uri=h['uri'], novalite_virt_type='qemu') for h in hosts}}}}}
     path = os.path.join(DIR, 'bench.yml')
     json.dump(inventory, open(path, 'w'))
     pools = os.path.join(DIR, 'pools.yml')

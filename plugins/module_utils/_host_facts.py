@@ -11,11 +11,13 @@ import datetime
 
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
 from ansible_collections.novalite.compute.plugins.module_utils._step import Step
+from ansible_collections.novalite.compute.plugins.module_utils import _compute_service
 from ansible_collections.novalite.compute.plugins.module_utils import _resource_tracker
 
 
 class HostFacts(Step):
-    readonly = True
+    # Read-write: the compute service's marker is read with virStorageVolDownload, which a
+    # read-only connection may not call. Nothing is changed.
     argument_spec = dict(
         instances_pool=dict(type='str', default='novalite-instances'),
         reserved_host_memory_mb=dict(type='int', default=512),
@@ -41,8 +43,15 @@ class HostFacts(Step):
             del domain['handle']
         updated = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
         markers = []
+        service = {'status': 'enabled', 'disabled_reason': None, 'updated_at': None}
         if pool is not None and pool['active']:
-            # Made through libvirt, so listed without a refresh (which a read-only connection cannot do).
-            markers = _resource_tracker.failed_build_times(hv.volumes(self.params['instances_pool'], refresh=False) or {})
+            # Made through libvirt, so listed without a refresh.
+            volumes = hv.volumes(self.params['instances_pool'], refresh=False) or {}
+            markers = _resource_tracker.failed_build_times(volumes)
+            service = _compute_service.read(hv, self.params['instances_pool'], volumes)
         facts = _resource_tracker.host_state(node, pool, domains, reserved, updated, markers)
+        # The host's compute service (compute_service): the scheduler's ComputeFilter reads it.
+        facts['service'] = service
+        if service['status'] == 'disabled':
+            facts.update(enabled=False, disabled_reason=service['disabled_reason'] or 'disabled on the host')
         return dict(changed=False, ansible_facts=dict(novalite_host=facts))

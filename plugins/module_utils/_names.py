@@ -23,6 +23,9 @@ import re
 
 FAILED_BUILD_PREFIX = 'failed-build.'
 INSTANCE_FILTER_PREFIX = 'novalite-instance-'
+# The host's own volumes in its instances pool, not an instance's: the claim lock, the
+# compute service's disabled marker (_compute_service).
+SERVICE_DISABLED = 'novalite-service.disabled'
 
 _DISK = re.compile(r'^(?P<instance>.+?)_disk(?P<suffix>\.(?:eph\d+|swap|config))?\Z')
 _LOG = re.compile(r'^(?P<instance>.+)\.console\.log\Z')

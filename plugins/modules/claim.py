@@ -104,7 +104,7 @@ options:
     default: 30
   move:
     description:
-      - The claim of a move on its destination (a live migration, P(novalite.compute.live_migration#module)):
+      - The claim of a move on its destination (a live migration, M(novalite.compute.live_migration)) -
         the placeholder carries the instance's O(move.vm_state), C(task_state) C(migrating) and the
         migration, so that the scheduler and the audit see a move in progress, not a build.
     type: dict

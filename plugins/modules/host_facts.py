@@ -49,7 +49,8 @@ options:
     type: int
     default: 0
 notes:
-  - Read-only; the connection is opened read-only.
+  - Changes nothing. The connection is read-write only to read the compute service's marker
+    (M(novalite.compute.compute_service)), which libvirt does not let a read-only connection download.
 seealso:
   - plugin: novalite.compute.select_hosts
     plugin_type: filter
@@ -166,6 +167,13 @@ ansible_facts:
         num_io_ops:
           description: Instances building or in an I/O-heavy task state (Nova's C(io_workload)).
           type: int
+        service:
+          description:
+            - The host's compute service as M(novalite.compute.compute_service) set it -
+              C(status) (C(enabled) or C(disabled)), C(disabled_reason), C(updated_at). A disabled
+              host also has C(enabled) false and C(disabled_reason), which the scheduler's
+              ComputeFilter reads as it reads the inventory's C(novalite_enabled).
+          type: dict
         failed_builds:
           description:
             - Build attempts on this host that failed since its last successful build (Nova's
@@ -188,7 +196,6 @@ from ansible_collections.novalite.compute.plugins.module_utils._host_facts impor
 
 class HostFactsModule(NovaliteModule):
     step = HostFacts
-    readonly = True
 
 
 def main():

@@ -12,12 +12,12 @@ version_added: 0.3.0
 description:
   - What Nova's compute manager does for C(openstack server migrate --live-migration), on the
     two hosts the caller chose (the playbook C(novalite.compute.live_migrate) has the scheduler
-    choose the destination): C(pre_live_migration) on O(dest) - a claim of the instance's
+    choose the destination) - C(pre_live_migration) on O(dest) - a claim of the instance's
     flavor (a placeholder of the same name and UUID, checked against the host's capacity and the
     server group's anti-affinity under the host's claim lock), its networks and ports with the
     same MAC and fixed IP, its network filters, the cached images its disks are overlays of,
     empty disks of the same sizes at the same paths, a copy of its config drive - then libvirt's
-    live migration with the disks copied (storage is never shared between novalite hosts: Nova's
+    live migration with the disks copied (storage is never shared between novalite hosts - Nova's
     block migration), driven from the controller while the memory and the disks go straight
     from one QEMU to the other, watched every half second, aborted past the completion timeout;
     then C(_post_live_migration) - the source's ports, filter, disks and console log go, and the

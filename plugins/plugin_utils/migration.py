@@ -111,8 +111,8 @@ def _plan(request, states, options, images, networks):
         # libvirt moved it, the run that did stopped before closing the record: finish that.
         result.update(action='finish', source=migration.get('source_compute'), dest=running['host'],
                       cleanup=[h for h in others if h != migration.get('source_compute')],
-                      reason='finishing the live migration %s from %s' % (migration.get('uuid'),
-                                                                           migration.get('source_compute')))
+                      reason='finishing the live migration %s from %s' % (
+                          migration.get('uuid'), migration.get('source_compute')))
         return result
     if host and host == running['host'] and not others:
         result.update(action='none', dest=host, reason='instance %s is on %s already' % (name, host))
@@ -182,8 +182,8 @@ def compatibility(source, dest):
             dest.get('hypervisor_type'), source.get('hypervisor_type'))
     if (source.get('hypervisor_version') or 0) > (dest.get('hypervisor_version') or 0):
         return ('The instance requires a newer hypervisor version than has been provided: %s is older than '
-                'the source\'s %s (DestinationHypervisorTooOld)' % (dest.get('hypervisor_version'),
-                                                                   source.get('hypervisor_version')))
+                'the source\'s %s (DestinationHypervisorTooOld)'
+                % (dest.get('hypervisor_version'), source.get('hypervisor_version')))
     return None
 
 
