@@ -47,6 +47,8 @@ def build(states, servers, options=None):
                                        'vcpus': int(flavor.get('vcpus') or 0),
                                        'memory_mb': int(flavor.get('memory_mb') or 0),
                                        'vm_state': server.get('vm_state'), 'power_state': server.get('power_state'),
+                                       'task_state': server.get('task_state') or None,
+                                       'move': _move(server.get('migration')),
                                        'server_group': rec.get('server_group') or None,
                                        'ips': [a.get('leased_ip') or a.get('fixed_ip')
                                                for a in server.get('addresses') or []]})
@@ -64,6 +66,14 @@ def build(states, servers, options=None):
     group_list = [{'name': g, 'members': sorted(m, key=lambda x: x['name']),
                    'hosts': sorted({x['host'] for x in m})} for g, m in sorted(groups.items())]
     return {'hosts': hosts, 'server_groups': group_list, 'totals': totals, 'lines': table(hosts)}
+
+
+def _move(migration):
+    """A move in progress as a cell: 'live-migration hv1 -> hv2 (running)', or None."""
+    if not migration:
+        return None
+    return '%s %s -> %s (%s)' % (migration.get('migration_type'), migration.get('source_compute'),
+                                 migration.get('dest_compute'), migration.get('status'))
 
 
 def table(hosts):

@@ -42,3 +42,13 @@ def test_server_groups_across_hosts_and_unreadable_hosts():
     assert report['totals']['VCPU']['capacity'] == 64.0
     assert report['lines'][3].startswith('hv3') and 'no route' in report['lines'][3]
     assert report['lines'][1].split()[1] == '2/32'
+
+
+def test_a_move_in_progress_shows_its_source_destination_and_status():
+    moving = dict(server('a'), task_state='migrating',
+                  migration={'migration_type': 'live-migration', 'source_compute': 'hv1', 'dest_compute': 'hv2',
+                             'status': 'running'})
+    report = fleet_report.build({'hv1': state()}, {'hv1': [moving, server('b')]})
+    a, b = report['hosts'][0]['instances']
+    assert (a['task_state'], a['move']) == ('migrating', 'live-migration hv1 -> hv2 (running)')
+    assert (b['task_state'], b['move']) == (None, None)
