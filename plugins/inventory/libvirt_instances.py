@@ -24,7 +24,7 @@ description:
     C(novalite_project_id), C(novalite_reservation_id), C(novalite_addresses),
     C(novalite_created_at), C(novalite_launched_at), and C(novalite_migration) (a move in
     progress - C(migration_type), C(status), C(source_compute), C(dest_compute); none otherwise).
-    The destination's claim of a move in progress is not listed: the instance is where it runs.
+    The destination's claim of a move in progress is not listed - the instance is where it runs.
   - A hypervisor that cannot be read is skipped with a warning (an error with O(strict_hypervisors)).
   - Works as an AWX/Tower inventory source (a source file in the project, the collection in
     the execution environment; see docs/awx.md).
