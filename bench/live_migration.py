@@ -64,8 +64,8 @@ def setup():
     with open(pools, 'w') as f:
         f.write('- hosts: localhost\n  gather_facts: false\n  tasks:\n'
                 '    - ansible.builtin.include_role: {name: novalite.compute.compute_host, tasks_from: pools}\n'
-                '      vars: {compute_host_uri: "{{ item }}"}\n'
-                '      loop: %s\n' % json.dumps([h['uri'] for h in hosts]))
+                '      vars: {compute_host_uri: "{{ hv_uri }}"}\n'
+                '      loop: %s\n      loop_control: {loop_var: hv_uri}\n' % json.dumps([h['uri'] for h in hosts]))
     playbook(path, pools)
     return hosts, path
 
