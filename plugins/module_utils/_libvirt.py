@@ -389,29 +389,13 @@ class Hypervisor(object):
 
     def download(self, vol, offset=0, length=0):
         """The bytes of a volume (virStorageVolDownload), from `offset`, `length` 0 = to the end."""
-        stream = self.call('open a stream', self.conn.newStream, 0)
-        self.call("start downloading volume '%s'" % vol.name(), vol.download, stream, offset, length, 0)
-        chunks = []
-        try:
-            while True:
-                data = self.call("download volume '%s'" % vol.name(), stream.recv, 1024 * 1024)
-                if not data:
-                    break
-                chunks.append(data)
-            self.call("finish downloading volume '%s'" % vol.name(), stream.finish)
-        except BaseException:
-            try:
-                stream.abort()
-            except libvirt.libvirtError:
-                pass
-            raise
-        return b''.join(chunks)
+        return b''.join(self.download_chunks(vol, offset, length))
 
-    def download_chunks(self, vol, chunk_size=4 * 1024 * 1024):
+    def download_chunks(self, vol, offset=0, length=0, chunk_size=4 * 1024 * 1024):
         """The bytes of a volume as a generator of chunks (virStorageVolDownload), for piping
         into another hypervisor's upload without holding the whole volume."""
         stream = self.call('open a stream', self.conn.newStream, 0)
-        self.call("start downloading volume '%s'" % vol.name(), vol.download, stream, 0, 0, 0)
+        self.call("start downloading volume '%s'" % vol.name(), vol.download, stream, offset, length, 0)
         try:
             while True:
                 data = self.call("download volume '%s'" % vol.name(), stream.recv, chunk_size)
