@@ -103,6 +103,7 @@ class ActionModule(ActionBase):
                 continue
             if self._task.check_mode:
                 skipped[name] = 'would be live-migrated (check mode)'
+                changed = True
                 continue
             try:
                 plan = migration.plan({'instance': name, 'completion_timeout': p['completion_timeout']}, states,

@@ -111,20 +111,26 @@ class LiveMigration(Step):
             (s_state is None or not s_state['active'])
         if landed:
             # libvirt moved the guest; a run cut short left the record open and the source's copies.
-            if d_rec.get('task_state') == _migration.TASK_STATE:
-                return self.finish(src, dst, d_rec, _migration.disks(d_state['xml']))
-            return self.result(False, d_rec, 'already on %s' % p['dest']['host'])
+            if d_rec.get('task_state') != _migration.TASK_STATE:
+                return self.result(False, d_rec, 'already on %s' % p['dest']['host'])
+            if self.check_mode:
+                return self.result(True, d_rec, 'would finish the live migration from %s' % p['source']['host'])
+            return self.finish(src, dst, d_rec, _migration.disks(d_state['xml']))
         if s_state is None:
             raise NovaliteError("Failed to live-migrate instance '%s': it is not on %s" % (name, p['source']['host']))
-        if s_rec.get('task_state') == _migration.TASK_STATE or _migration.open_migration(s_rec):
+        interrupted = s_rec.get('task_state') == _migration.TASK_STATE or _migration.open_migration(s_rec)
+        if interrupted and not self.check_mode:
             self.roll_back_interrupted(src, s_rec, _migration.disks(s_state['xml']))
             s_state = src.domain_state(name)
             s_rec = _instance_record.from_domain_xml(s_state['xml'])
-        problem = _migration.live_migration_refusal(s_rec, s_state['state'])
+        problem = _migration.live_migration_refusal(dict(s_rec, task_state=None) if interrupted else s_rec,
+                                                    s_state['state'])
         if problem:
             raise NovaliteError('%s (instance %s on %s)' % (problem, name, p['source']['host']))
         if self.check_mode:
-            return self.result(True, s_rec, 'would live-migrate from %s to %s' % (p['source']['host'], p['dest']['host']))
+            return self.result(True, s_rec, '%swould live-migrate from %s to %s' % (
+                'would roll back the interrupted migration, then ' if interrupted else '', p['source']['host'],
+                p['dest']['host']))
         return self.migrate_and_finish(src, dst, s_rec, s_state['xml'])
 
     def migrate_and_finish(self, src, dst, rec, xml):
@@ -394,10 +400,15 @@ class LiveMigration(Step):
         return _Clock(self.timings, step)
 
     def result(self, changed, rec, msg):
-        migration = (rec.get('migrations') or [{}])[-1] if changed else None
-        return dict(changed=changed, msg=msg, migration=migration, progress=self.progress, timings=self.timings,
-                    server={'uuid': rec.get('uuid'), 'vm_state': rec.get('vm_state'),
-                            'task_state': rec.get('task_state') or None})
+        p = self.params
+        migration = (rec.get('migrations') or [{}])[-1] if changed and not self.check_mode else None
+        result = dict(changed=changed, msg=msg, migration=migration, progress=self.progress, timings=self.timings,
+                      server={'uuid': rec.get('uuid'), 'vm_state': rec.get('vm_state'),
+                              'task_state': rec.get('task_state') or None})
+        if self.want_diff:
+            where = p['dest']['host'] if not changed else p['source']['host']
+            result['diff'] = dict(before={'host': where}, after={'host': p['dest']['host']})
+        return result
 
 
 def _int(value):

@@ -22,6 +22,7 @@ author:
 extends_documentation_fragment:
   - novalite.compute.connection
   - novalite.compute.attributes
+  - novalite.compute.attributes.STATEFUL
 options:
   status:
     description: V(disabled) takes the host out of scheduling; V(enabled) puts it back.

@@ -27,8 +27,6 @@ description:
     C(novalite_networks) and each compute host's C(novalite_*) settings, as the playbooks do.
 author:
   - novalite.compute developers (@novalite)
-extends_documentation_fragment:
-  - novalite.compute.attributes
 options:
   host:
     description: The hypervisor to empty (its inventory name, in O(compute_group)).
@@ -49,6 +47,14 @@ options:
     description: Each migration's completion timeout, seconds per GiB (M(novalite.compute.live_migration)).
     type: int
     default: 800
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: Says whether the host would be disabled and which instances it would try to move; changes nothing.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
 '''
 
 EXAMPLES = r'''

@@ -120,6 +120,15 @@ options:
     description: The storage pool of the image cache.
     type: str
     default: novalite-images
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: Says whether it would migrate (or finish or roll back an interrupted migration first); changes nothing.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details: The instance's host before and after.
 notes:
   - The destination's network must leave the instance's fixed IP free (each host's libvirt
     network hands out its own addresses); a taken address fails the migration before it starts.
