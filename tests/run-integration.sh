@@ -13,8 +13,12 @@
 # subnets, staged copies are apart). Measured on two cores (2026-12-02): 1865 s for both
 # streams against ~2010 s for the same targets one after another - only ~7 % less: the
 # targets keep both cores busy (TCG guests, ansible-playbook starts), so each target takes
-# about twice as long beside the other stream. Each target's time is printed at the end of
-# its stream.
+# about twice as long beside the other stream (vmstat: 0 % idle throughout). 2026-12-07: 1297 s
+# with the live_migration target added, once fleet_state.py read libvirt directly instead of
+# running dozens of virsh processes over ssh per call (5-20 s a call, now ~0.3 s). Each target's
+# time and the 25 slowest tasks are printed at the end of its stream (tests/target_times.py).
+# ansible-test makes its own SSH key on first use; the two streams would race for it on a fresh
+# machine, so it is made here first.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 export PATH=$top/.venv/bin:$PATH
