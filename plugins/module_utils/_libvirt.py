@@ -369,6 +369,10 @@ class Hypervisor(object):
         if dom is not None and self.call("read domain '%s'" % name, dom.isActive):
             self.call("stop domain '%s'" % name, dom.destroy)
 
+    def resume_domain(self, name):
+        """Let a paused domain run again (virDomainResume)."""
+        self.call("resume domain '%s'" % name, self.domain(name).resume)
+
     def reboot_domain(self, name):
         self.call("reboot domain '%s'" % name, self.domain(name).reset, 0)
 

@@ -121,6 +121,7 @@ class LiveMigration(Step):
         interrupted = s_rec.get('task_state') == _migration.TASK_STATE or _migration.open_migration(s_rec)
         if interrupted and not self.check_mode:
             self.roll_back_interrupted(src, s_rec, _migration.disks(s_state['xml']))
+            self.resume_if_left_paused(src, s_rec)
             s_state = src.domain_state(name)
             s_rec = _instance_record.from_domain_xml(s_state['xml'])
         problem = _migration.live_migration_refusal(dict(s_rec, task_state=None) if interrupted else s_rec,
@@ -337,6 +338,7 @@ class LiveMigration(Step):
         if state is None:
             return                       # the guest is not on the source any more: nothing to close there
         rec = _instance_record.from_domain_xml(state['xml'])
+        self.resume_if_left_paused(src, rec)
         rec['task_state'] = None
         rec['migrations'] = _migration.with_migration(rec, _migration.closed(migration, status, error=err))
         for entry in reversed(rec.get('actions') or []):
@@ -369,6 +371,14 @@ class LiveMigration(Step):
             if entry.get('action') == ACTION and not entry.get('finish_time'):
                 _instance_action.finish(entry, 'interrupted (the run that started it stopped)')
         self.save(src, rec)
+
+    def resume_if_left_paused(self, src, rec):
+        """A migration cut short (its controller gone in libvirt's last phase, or aborted) can
+        leave the source's guest paused; QEMU then refuses to migrate it again ("paused due to
+        previous migration"). An instance Nova would call active runs on, where it was."""
+        state = src.domain_state(self.params['instance'])
+        if state is not None and state['state'] == 'paused' and rec.get('vm_state') == 'active':
+            src.resume_domain(self.params['instance'])
 
     def remove_placeholder(self, hv, rec, host, disks):
         """The destination's copy of a migration that did not happen: its claim (a domain of the
