@@ -98,7 +98,7 @@ class ActionModule(ActionBase):
             refusal = _migration.live_migration_refusal(
                 {'uuid': entry.get('uuid'), 'vm_state': entry.get('vm_state'), 'task_state': None},
                 'running' if entry.get('active') else 'shutoff')
-            if refusal and entry.get('task_state') != 'migrating':
+            if refusal and entry.get('task_state') != _migration.TASK_STATE:
                 skipped[name] = refusal
                 continue
             if self._task.check_mode:

@@ -12,7 +12,7 @@ different hosts."""
 
 from __future__ import annotations
 
-MOVABLE_POWER = ('running', 'paused')
+from ansible_collections.novalite.compute.plugins.module_utils._migration import TASK_STATE
 
 
 def instances_on(states, host):
@@ -22,7 +22,7 @@ def instances_on(states, host):
     for entry in ((states.get(host) or {}).get('instances') or {}).values():
         if not isinstance(entry, dict) or not entry.get('managed'):
             continue
-        if entry.get('task_state') == 'migrating' and not entry.get('active'):
+        if entry.get('task_state') == TASK_STATE and not entry.get('active'):
             continue                          # the claim of a move onto this host
         found.append(entry)
     return found

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.novalite.compute.plugins.module_utils import _migration
+
 DEFAULT_URI = 'qemu:///system'
 _UNSAFE = re.compile(r'[^A-Za-z0-9_]')
 
@@ -77,7 +79,7 @@ def _group_hosts(data, group):
 def incoming_copy(server):
     """The destination's claim of a live migration in progress (a placeholder, not the guest):
     the instance is listed where it runs, once."""
-    return server.get('task_state') == 'migrating' and server.get('power_state') == 'shutoff'
+    return server.get('task_state') == _migration.TASK_STATE and server.get('power_state') == 'shutoff'
 
 
 def instance_host(hypervisor, server):

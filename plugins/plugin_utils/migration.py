@@ -15,12 +15,12 @@ exclude the instance being moved).
 
 from __future__ import annotations
 
-import re
-
+from ansible_collections.novalite.compute.plugins.module_utils import _domain_xml
+from ansible_collections.novalite.compute.plugins.module_utils import _migration
+from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.errors import NoValidHost, SchedulerError
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.scheduler import select_hosts
 
-OPEN_STATUSES = ('accepted', 'queued', 'preparing', 'running', 'post-migrating')
 _REQUEST_FIELDS = ('instance', 'host', 'force', 'completion_timeout')
 
 
@@ -37,9 +37,10 @@ def check_request(request):
         raise SchedulerError('live_migration: unknown field(s) %s; known: %s'
                              % (', '.join(unknown), ', '.join(_REQUEST_FIELDS)))
     name = request.get('instance')
-    if not isinstance(name, str) or not re.match(r'^[A-Za-z0-9][A-Za-z0-9._-]{0,62}\Z', name):
-        raise SchedulerError('live_migration.instance must be an instance name (letters, digits, ., _, -), got %r'
-                             % (name,))
+    try:
+        _domain_xml.check_name(name, 'name')
+    except InvalidInput as err:
+        raise SchedulerError('live_migration.instance must be an instance name: %s' % err)
     host = request.get('host') or None
     if host is not None and not isinstance(host, str):
         raise SchedulerError('live_migration.host must be a host name, got %r' % (host,))
@@ -106,7 +107,8 @@ def _plan(request, states, options, images, networks):
     result = {'instance': name, 'uuid': entry.get('uuid'), 'source': running['host'], 'dest': None,
               'cleanup': others, 'trace': None, 'reason': None, 'action': 'migrate',
               'networks': _networks_of(entry, networks)}
-    if entry.get('active') and entry.get('task_state') == 'migrating' and migration.get('status') in OPEN_STATUSES \
+    if entry.get('active') and entry.get('task_state') == _migration.TASK_STATE \
+            and migration.get('status') in _migration.OPEN_STATUSES \
             and migration.get('dest_compute') == running['host']:
         # libvirt moved it, the run that did stopped before closing the record: finish that.
         result.update(action='finish', source=migration.get('source_compute'), dest=running['host'],
