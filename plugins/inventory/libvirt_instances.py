@@ -156,7 +156,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         strict = self.get_option('strict')
         for entry in fleet:
             for server in entry['servers']:
-                if instances_inventory.incoming_copy(server):
+                if instances_inventory.moving_copy(server, entry['hypervisor']['name']):
                     continue
                 name, hostvars, groups = instances_inventory.instance_host(entry['hypervisor'], server)
                 self.inventory.add_host(name)

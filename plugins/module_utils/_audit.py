@@ -40,6 +40,7 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.novalite.compute.plugins.module_utils import _block_device
 from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
+from ansible_collections.novalite.compute.plugins.module_utils import _migration
 from ansible_collections.novalite.compute.plugins.module_utils import _names
 
 UNFINISHED_TASK_STATES = ('claimed', 'spawning', 'block_device_mapping', 'networking', 'scheduling')
@@ -189,6 +190,10 @@ def audit(host, domains, instances_pool, instances, volumes_pool, volumes, image
     return {
         'host': host,
         'instances': sorted(records),
+        # Copies a move in progress holds here that are not the instance itself: a resize's source
+        # copy until confirm or revert, a move's claim on its destination (_migration.copy_role).
+        'moving': sorted(name for name, rec in records.items()
+                         if _migration.copy_role(_migration.open_migration(rec), host, False) != 'instance'),
         'objects': objects,
         'orphans': orphans,
         'missing': missing,
@@ -207,10 +212,11 @@ def audit(host, domains, instances_pool, instances, volumes_pool, volumes, image
 
 def fleet(audits):
     """The fleet's verdict from each host's audit ({host: audit, or {'error': why}}): every
-    problem as one line, instance names held by more than one host among them."""
+    problem as one line, instance names held by more than one host among them (a move's
+    second copy - a resize's source until confirm, a claim on a destination - not counted)."""
     holders = {}
     for host, result in sorted(audits.items()):
-        for name in result.get('instances') or ():
+        for name in sorted(set(result.get('instances') or ()) - set(result.get('moving') or ())):
             holders.setdefault(name, []).append(host)
     problems = []
     for host, result in sorted(audits.items()):

@@ -57,10 +57,12 @@ class Claim(Step):
         project_id=dict(type='str'),
         request_id=dict(type='str'),
         lock_timeout=dict(type='int', default=30),
-        # A move's claim on its destination (live migration): the placeholder carries the
-        # instance's vm_state, task_state 'migrating' and the migration, not a build's states.
+        # A move's claim on its destination (live migration, resize, cold migration): the
+        # placeholder carries the instance's vm_state, the move's task_state and the migration,
+        # not a build's states.
         move=dict(type='dict', options=dict(
             vm_state=dict(type='str', required=True),
+            task_state=dict(type='str', default='migrating'),
             migration=dict(type='dict', required=True),
         )),
     )
@@ -81,7 +83,7 @@ class Claim(Step):
                                                         rec.get('task_state')))
             return self.with_diff(dict(changed=False, usage=self.usage()), rec, rec)
         move = p['move']
-        vm_state, task_state = (move['vm_state'], 'migrating') if move else ('building', 'claimed')
+        vm_state, task_state = (move['vm_state'], move['task_state']) if move else ('building', 'claimed')
         wanted = {'name': name, 'vm_state': vm_state, 'task_state': task_state, 'request_id': p['request_id']}
         if self.check_mode:
             return self.with_diff(dict(changed=True, usage=self.usage()), None, wanted)

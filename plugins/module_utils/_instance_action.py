@@ -16,7 +16,8 @@ import datetime
 import re
 import uuid
 
-ACTIONS = ('create', 'delete', 'stop', 'start', 'reboot', 'live-migration')
+ACTIONS = ('create', 'delete', 'stop', 'start', 'reboot', 'live-migration', 'resize', 'migrate', 'confirmResize',
+           'revertResize', 'rebuild', 'evacuate')
 # A record keeps the newest entries only (its domain's metadata is not a database).
 MAX_ENTRIES = 50
 MAX_MESSAGE = 500

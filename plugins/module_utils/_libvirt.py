@@ -240,6 +240,11 @@ class Hypervisor(object):
                 pass
             raise
 
+    def volume_file_size(self, vol):
+        """The bytes of the volume's file as virStorageVolDownload streams them (a qcow2 file's
+        physical size, not its virtual capacity)."""
+        return self.call("read volume '%s'" % vol.name(), vol.infoFlags, libvirt.VIR_STORAGE_VOL_GET_PHYSICAL)[2]
+
     def resize_volume(self, vol, capacity):
         self.call("resize volume '%s'" % vol.name(), vol.resize, capacity, 0)
 
@@ -368,6 +373,26 @@ class Hypervisor(object):
         dom = self.domain(name)
         if dom is not None and self.call("read domain '%s'" % name, dom.isActive):
             self.call("stop domain '%s'" % name, dom.destroy)
+
+    def shutdown_domain(self, name, timeout):
+        """Power off cleanly (Nova's clean shutdown): ask the guest (ACPI), wait up to `timeout`
+        seconds for it to stop, then pull the plug. 'clean', 'forced', or None (it was off)."""
+        dom = self.domain(name)
+        what = "stop domain '%s'" % name
+        if dom is None or not self.call(what, dom.isActive):
+            return None
+        if timeout > 0:
+            try:
+                dom.shutdown()
+            except libvirt.libvirtError:
+                pass                 # the guest cannot be asked (no ACPI): the plug is pulled
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if not self.call(what, dom.isActive):
+                    return 'clean'
+                time.sleep(0.25)
+        self.stop_domain(name)
+        return 'forced'
 
     def resume_domain(self, name):
         """Let a paused domain run again (virDomainResume)."""

@@ -31,19 +31,15 @@ import time
 import uuid as uuidlib
 import xml.etree.ElementTree as ET
 
-from ansible_collections.novalite.compute.plugins.module_utils._step import Step
+from ansible_collections.novalite.compute.plugins.module_utils._move import HOST, Move, as_int
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput, NovaliteError
 from ansible_collections.novalite.compute.plugins.module_utils import _domain_xml
-from ansible_collections.novalite.compute.plugins.module_utils import _image_cache
 from ansible_collections.novalite.compute.plugins.module_utils import _instance_action
 from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
 from ansible_collections.novalite.compute.plugins.module_utils import _libvirt
 from ansible_collections.novalite.compute.plugins.module_utils import _migration
-from ansible_collections.novalite.compute.plugins.module_utils import _names
 from ansible_collections.novalite.compute.plugins.module_utils import _storage_pool
 from ansible_collections.novalite.compute.plugins.module_utils._claim import Claim
-from ansible_collections.novalite.compute.plugins.module_utils._network_setup import NetworkSetup
-from ansible_collections.novalite.compute.plugins.module_utils._port_allocation import PortAllocation
 
 ACTION = 'live-migration'
 # libvirt's migration: live, the destination keeps the definition, the source forgets it, and
@@ -54,11 +50,10 @@ PROGRESS_EVERY = 2.0            # seconds between two progress samples in the re
 # NOVALITE_MIGRATION_STEP_DELAY (seconds) holds each status that long once recorded, for the
 # tests that interrupt a migration at each step.
 STEP_DELAY = float(os.environ.get('NOVALITE_MIGRATION_STEP_DELAY') or 0)
-HOST = dict(host=dict(type='str', required=True), uri=dict(type='str', required=True))
 
 
-class LiveMigration(Step):
-    opens_hypervisor = False
+class LiveMigration(Move):
+    notification = 'live_migration'
     argument_spec = dict(
         instance=dict(type='str', required=True),
         source=dict(type='dict', required=True, options=HOST),
@@ -166,66 +161,14 @@ class LiveMigration(Step):
         Claim.call(dst, name=name, uuid=rec['uuid'], flavor=rec['flavor'],
                    boot_from_volume=rec.get('boot_from_volume', False), server_group=group,
                    group_policy=rec.get('server_group_policy'),
-                   max_server_per_host=_int(rec.get('server_group_max_per_host')) or None,
+                   max_server_per_host=as_int(rec.get('server_group_max_per_host')) or None,
                    project_id=rec.get('project_id'), request_id=migration['request_id'],
                    move={'vm_state': rec.get('vm_state'), 'migration': dict(migration, status='preparing')},
                    **{k: v for k, v in self.settings.items() if k != 'virt_type'})
-        catalog = {n.get('name'): n for n in p['networks']}
-        for port in rec.get('ports') or []:
-            if dst.network_state(port['network']) is None or port['network'] in catalog:
-                if port['network'] not in catalog:
-                    raise InvalidInput("network '%s' of instance '%s' is not on %s and not in networks (the catalog)"
-                                       % (port['network'], name, p['dest']['host']))
-                NetworkSetup.call(dst, network=catalog[port['network']])
-            PortAllocation.call(dst, network=port['network'], instance=name,
-                                device=_names.port_device(name, port['name']), fixed_ip=port['ip'],
-                                mac_address=port['mac'])
-        for filter_name, filter_xml in _migration.nwfilters_to_copy(xml, src.nwfilter_xml, dst.nwfilter_xml):
-            dst.define_nwfilter(filter_xml, filter_name)
-        volumes = self.source_volumes(src, xml)
-        self.copy_images(src, dst, volumes)
+        self.plug_ports(src, dst, rec, xml, p['dest']['host'])
+        volumes = self.source_volumes(src, xml, p['source']['host'])
+        self.copy_images(src, dst, volumes, p['dest']['host'])
         self.make_disks(src, dst, volumes)
-
-    def source_volumes(self, src, xml):
-        """Each disk of the domain with its volume on the source: [(disk, volume, pool, info)]."""
-        found = []
-        for disk in _migration.disks(xml):
-            vol = src.volume_by_path(disk['path'])
-            if vol is None:
-                raise NovaliteError("Failed to find disk %s of instance '%s' on %s in a storage pool" % (
-                    disk['path'], self.params['instance'], self.params['source']['host']))
-            pool = src.call('read the pool of %s' % disk['path'], vol.storagePoolLookupByVolume).name()
-            found.append((disk, vol, pool, _migration.volume_info(src.call('read volume %s' % disk['path'],
-                                                                           vol.XMLDesc, 0))))
-        return found
-
-    def copy_images(self, src, dst, volumes):
-        """The cached images the disks are overlays of (content-named: same name, same bytes),
-        streamed from the source's cache where the destination's lacks them."""
-        pool = self.params['images_pool']
-        theirs, ours = src.volumes(pool) or {}, dst.volumes(pool)
-        if ours is None:
-            raise NovaliteError("storage pool '%s' not found on %s: prepare the host with the role "
-                                "novalite.compute.compute_host" % (pool, self.params['dest']['host']))
-        by_path = {v['path']: n for n, v in theirs.items()}
-        views = sorted({by_path[info['backing']] for dummy, dummy2, dummy3, info in volumes
-                        if info['backing'] in by_path})
-        for view_name in views:
-            if view_name in ours:
-                continue
-            view = theirs[view_name]
-            data_name = by_path.get(_image_cache.backing_path(view['xml']))
-            data = theirs[data_name]
-            size = src.call("read volume '%s'" % data_name, data['handle'].info)[1]
-            copy = dst.create_volume(pool, _image_cache.data_volume_xml(data_name, size), data_name)
-            try:
-                dst.upload(copy, src.download_chunks(data['handle']), size)
-                root = ET.fromstring(view['xml'])
-                dst.create_volume(pool, _image_cache.view_volume_xml(view_name, int(root.findtext('capacity')),
-                                                                     copy.path(), 'raw'), view_name)
-            except BaseException:
-                dst.delete_volume(copy)
-                raise
 
     def make_disks(self, src, dst, volumes):
         """Each disk's volume on the destination, same pool, name, format and size: empty (QEMU
@@ -304,27 +247,6 @@ class LiveMigration(Step):
         self.notify(rec, 'end', p['dest']['host'])
         return self.result(True, rec, 'live-migrated from %s to %s' % (p['source']['host'], p['dest']['host']))
 
-    def remove_from(self, hv, rec, disks, host):
-        """What is left of the instance on `host` once it runs elsewhere: ports, its network
-        filter, disks, console log, and the domain if libvirt kept it. Never under a running guest."""
-        name = self.params['instance']
-        state = hv.domain_state(name)
-        if state is not None and state['active']:
-            raise NovaliteError("instance '%s' still runs on %s: its copies there are not removed" % (name, host))
-        for port in rec.get('ports') or []:
-            if hv.network_state(port['network']) is not None:
-                PortAllocation.call(hv, network=port['network'], instance=name,
-                                    device=_names.port_device(name, port['name']), state='absent')
-        hv.undefine_nwfilter(_names.instance_filter(name))
-        paths = [d['path'] for d in disks] + ([rec['console_log']] if rec.get('console_log') else [])
-        hv.volumes(self.params['instances_pool'])     # a refresh: QEMU made the console log itself
-        for path in paths:
-            vol = hv.volume_by_path(path)
-            if vol is not None:
-                hv.delete_volume(vol)
-        if state is not None:
-            hv.undefine_domain(name)
-
     # -- _rollback_live_migration -----------------------------------------------------------------
     def roll_back(self, src, dst, rec, migration, action, err, disks):
         """The guest still runs on the source: the destination's copies go (the domain, the
@@ -399,16 +321,6 @@ class LiveMigration(Step):
         if STEP_DELAY:
             time.sleep(STEP_DELAY)
 
-    def save(self, hv, rec):
-        xml = ET.tostring(_instance_record.to_element(rec, namespaced=False), encoding='unicode')
-        hv.set_domain_metadata(self.params['instance'], xml, _instance_record.PREFIX, _instance_record.NAMESPACE)
-
-    def notify(self, rec, phase, host, error=None):
-        self.events.append(_instance_action.event(rec, 'live_migration', phase, host, self.request, error))
-
-    def clock(self, step):
-        return _Clock(self.timings, step)
-
     def result(self, changed, rec, msg):
         p = self.params
         migration = (rec.get('migrations') or [{}])[-1] if changed and not self.check_mode else None
@@ -421,19 +333,3 @@ class LiveMigration(Step):
         return result
 
 
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-class _Clock(object):
-    def __init__(self, timings, step):
-        self.timings, self.step = timings, step
-
-    def __enter__(self):
-        self.start = time.monotonic()
-
-    def __exit__(self, *exc):
-        self.timings[self.step] = round(time.monotonic() - self.start, 3)

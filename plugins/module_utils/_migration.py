@@ -12,9 +12,22 @@ import math
 import xml.etree.ElementTree as ET
 
 TASK_STATE = 'migrating'
-# Nova's migration statuses: open ones, and the ones a migration ends in.
-OPEN_STATUSES = ('accepted', 'queued', 'preparing', 'running', 'post-migrating')
-CLOSED_STATUSES = ('completed', 'error', 'failed', 'cancelled')
+# Nova's migration statuses: open ones, and the ones a migration ends in. A live migration
+# goes accepted -> preparing -> running -> post-migrating -> completed; a resize or a cold
+# migration pre-migrating -> migrating -> post-migrating -> finished (VERIFY_RESIZE: the
+# instance runs on the destination, the source keeps its copy) -> confirming -> confirmed, or
+# reverting -> reverted.
+OPEN_STATUSES = ('accepted', 'queued', 'preparing', 'running', 'pre-migrating', 'migrating', 'post-migrating',
+                 'finished', 'confirming', 'reverting')
+CLOSED_STATUSES = ('completed', 'error', 'failed', 'cancelled', 'confirmed', 'reverted')
+# The migration types of a resize and of a cold migration (Nova's 'resize' and 'migration').
+RESIZE_TYPES = ('resize', 'migration')
+# A resize or cold migration whose copy on the destination is the instance: the guest was
+# made there; the source keeps its old copy until confirm (or goes back to it on revert).
+RESIZED_STATUSES = ('finished', 'confirming', 'reverting')
+# Nova's task states of a resize, in order, and of its revert.
+RESIZE_TASK_STATES = ('resize_prep', 'resize_migrating', 'resize_migrated', 'resize_finish')
+REVERT_TASK_STATE = 'resize_reverting'
 # A record keeps the newest migrations only (its domain's metadata is not a database).
 MAX_MIGRATIONS = 10
 GiB = 1024 ** 3
@@ -32,11 +45,12 @@ def new_migration(uuid, migration_type, source, dest, request_id):
             'dest_compute': dest, 'request_id': request_id, 'created_at': when, 'updated_at': when}
 
 
-def open_migration(rec):
-    """The record's migration in progress (the newest one not closed), or None."""
+def open_migration(rec, types=None):
+    """The record's migration in progress (the newest one not closed), or None; `types`:
+    only a migration of one of these migration types."""
     for entry in reversed(rec.get('migrations') or []):
         if entry.get('status') in OPEN_STATUSES:
-            return entry
+            return entry if types is None or entry.get('migration_type') in types else None
     return None
 
 
@@ -73,6 +87,96 @@ def live_migration_refusal(rec, power_state):
         return ('Instance %s in power_state %s. Cannot live migrate while the instance is in this state.'
                 % (uuid, power_state))
     return None
+
+
+def copy_role(migration, host, active):
+    """What one host's copy of an instance is, by the move its record shows open (`migration`,
+    open_migration() of the record): 'instance' (the instance itself), 'source' (the copy a
+    resize or cold migration keeps on its source until it is confirmed or reverted; Nova's
+    instance.host is the destination by then), or 'destination' (what a move in progress has
+    made on its destination - a claim, disks - not yet the instance). `active`: the domain runs."""
+    if not migration:
+        return 'instance'
+    source, dest = migration.get('source_compute'), migration.get('dest_compute')
+    if source == dest or host not in (source, dest):
+        return 'instance'
+    if migration.get('migration_type') in RESIZE_TYPES:
+        resized = migration.get('status') in RESIZED_STATUSES
+        if host == dest:
+            return 'instance' if resized else 'destination'
+        return 'source' if resized else 'instance'
+    # A live migration: the destination's copy is a claim until libvirt starts the guest there.
+    return 'destination' if host == dest and not active else 'instance'
+
+
+def resize_refusal(rec, migration_type):
+    """Why Nova's API refuses to resize or cold-migrate this instance, or None:
+    check_instance_state(vm_state=[ACTIVE, STOPPED], task_state=[None])."""
+    uuid, op = rec.get('uuid'), 'resize' if migration_type == 'resize' else 'migrate'
+    vm_state, task_state = rec.get('vm_state'), rec.get('task_state') or None
+    if vm_state not in ('active', 'stopped'):
+        return "Cannot '%s' instance %s while it is in vm_state %s" % (op, uuid, vm_state)
+    if task_state is not None:
+        return "Cannot '%s' instance %s while it is in task_state %s" % (op, uuid, task_state)
+    return None
+
+
+def flavor_refusal(old, new, boot_from_volume):
+    """Why Nova refuses to resize from flavor `old` to `new`, or None: the API's same-flavor and
+    zero-disk rules, the libvirt driver's no-shrink rule (migrate_disk_and_power_off)."""
+    if old.get('id') == new.get('id') and old.get('name') == new.get('name'):
+        return 'When resizing, instances must change flavor!'
+    if not new.get('root_gb') and old.get('root_gb') and not boot_from_volume:
+        return 'Server disk was unable to be resized because: Resize to zero disk flavor is not allowed.'
+    root_down = int(new.get('root_gb') or 0) < int(old.get('root_gb') or 0) and not boot_from_volume
+    if root_down or int(new.get('ephemeral_gb') or 0) < int(old.get('ephemeral_gb') or 0):
+        return 'Resize error: Unable to resize disk down.'
+    return None
+
+
+def resized_capacity(disk_name, info, flavor):
+    """The size (bytes) a disk has after a resize to `flavor` (the libvirt driver's
+    finish_migration: the root disk to root_gb, the first ephemeral disk to ephemeral_gb);
+    never smaller than it is. `disk_name`: the volume's name; `info`: volume_info()."""
+    want = 0
+    if disk_name.endswith('_disk'):
+        want = int(flavor.get('root_gb') or 0) * GiB
+    elif disk_name.endswith('_disk.eph0'):
+        want = int(flavor.get('ephemeral_gb') or 0) * GiB
+    return max(info['capacity'], want)
+
+
+def resized_domain_xml(domain_xml, flavor, topology):
+    """The domain's persistent XML with the flavor's memory, vCPUs and CPU topology
+    ({sockets, cores, threads}, _flavor.cpu_topology)."""
+    root = ET.fromstring(domain_xml)
+    for tag in ('memory', 'currentMemory'):
+        el = root.find(tag)
+        if el is not None:
+            el.set('unit', 'MiB')
+            el.text = str(int(flavor['memory_mb']))
+    vcpu = root.find('vcpu')
+    if vcpu is not None:
+        vcpu.text = str(int(flavor['vcpus']))
+    topology_wanted, topology = topology, root.find('cpu/topology')
+    if topology is not None:
+        for part in ('sockets', 'cores', 'threads'):
+            topology.set(part, str(int(topology_wanted[part])))
+    return ET.tostring(root, encoding='unicode')
+
+
+def with_record(domain_xml, record_element):
+    """The domain's XML with `record_element` (a namespaced <novalite:instance>) in place of
+    the instance record its <metadata> holds."""
+    root = ET.fromstring(domain_xml)
+    metadata = root.find('metadata')
+    if metadata is None:
+        metadata = ET.SubElement(root, 'metadata')
+    for child in list(metadata):
+        if child.tag == record_element.tag:
+            metadata.remove(child)
+    metadata.append(record_element)
+    return ET.tostring(root, encoding='unicode')
 
 
 def disks(domain_xml):

@@ -79,6 +79,7 @@ def instance_usage(domain):
             'server_group_max_per_host': record.get('server_group_max_per_host') or None,
             'networks': sorted({p.get('network') for p in record.get('ports') or [] if p.get('network')}),
             'migration': _migration.open_migration(record),
+            'last_migration': (record.get('migrations') or [None])[-1],
         })
         return entry
     root = ET.fromstring(domain['xml'])

@@ -76,10 +76,11 @@ def _group_hosts(data, group):
     return walk(top, False)
 
 
-def incoming_copy(server):
-    """The destination's claim of a live migration in progress (a placeholder, not the guest):
-    the instance is listed where it runs, once."""
-    return server.get('task_state') == _migration.TASK_STATE and server.get('power_state') == 'shutoff'
+def moving_copy(server, host):
+    """A copy on `host` that a move in progress holds and that is not the instance itself - a
+    destination's claim, a resize's source copy until confirm or revert (_migration.copy_role):
+    the instance is listed where it is, once."""
+    return _migration.copy_role(server.get('migration'), host, server.get('power_state') != 'shutoff') != 'instance'
 
 
 def instance_host(hypervisor, server):

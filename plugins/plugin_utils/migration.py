@@ -56,13 +56,15 @@ def check_request(request):
 
 
 def locate(states, name):
-    """Every copy of the instance on the hosts: [{host, entry}], the running one first."""
+    """Every copy of the instance on the hosts: [{host, entry, role}], the instance itself
+    first (role: _migration.copy_role), then a running one."""
     found = []
     for host, state in sorted(states.items()):
         for entry in (state.get('instances') or {}).values():
             if isinstance(entry, dict) and entry.get('managed') and entry.get('name') == name:
-                found.append({'host': host, 'entry': entry})
-    return sorted(found, key=lambda f: not f['entry'].get('active'))
+                role = _migration.copy_role(entry.get('migration'), host, entry.get('active'))
+                found.append({'host': host, 'entry': entry, 'role': role})
+    return sorted(found, key=lambda f: (f['role'] != 'instance', not f['entry'].get('active')))
 
 
 def plan(request, states, fleet, options=None, images=None, networks=None):

@@ -60,9 +60,19 @@ def test_a_move_in_progress_is_listed_once_where_the_guest_runs_with_the_move():
     source = {'name': 'web-1', 'vm_state': 'active', 'task_state': 'migrating', 'power_state': 'running',
               'migration': moving}
     claim = dict(source, power_state='shutoff')
-    assert not inv.incoming_copy(source) and inv.incoming_copy(claim)
-    assert not inv.incoming_copy(dict(source, task_state=None, power_state='shutoff'))
+    assert not inv.moving_copy(source, 'hv1') and inv.moving_copy(claim, 'hv2')
+    assert not inv.moving_copy(dict(source, task_state=None, power_state='shutoff'), 'hv1')
     dummy, hostvars, dummy2 = inv.instance_host({'name': 'hv1', 'uri': 'u'}, source)
     assert hostvars['novalite_migration'] == {'migration_type': 'live-migration', 'status': 'running',
                                               'source_compute': 'hv1', 'dest_compute': 'hv2'}
     assert inv.instance_host({'name': 'hv1', 'uri': 'u'}, {'name': 'x'})[1]['novalite_migration'] is None
+
+
+def test_a_resize_waiting_for_confirm_is_listed_on_its_destination_only():
+    resize = {'migration_type': 'resize', 'status': 'finished', 'source_compute': 'hv1', 'dest_compute': 'hv2'}
+    new = {'name': 'web-1', 'vm_state': 'resized', 'power_state': 'running', 'migration': resize}
+    old = dict(new, vm_state='active', power_state='shutoff')
+    assert not inv.moving_copy(new, 'hv2') and inv.moving_copy(old, 'hv1')
+    before = dict(resize, status='migrating')
+    assert inv.moving_copy(dict(new, migration=before, power_state='shutoff'), 'hv2')
+    assert not inv.moving_copy(dict(old, migration=before), 'hv1')
