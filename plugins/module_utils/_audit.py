@@ -190,10 +190,10 @@ def audit(host, domains, instances_pool, instances, volumes_pool, volumes, image
     return {
         'host': host,
         'instances': sorted(records),
-        # Copies a move in progress holds here that are not the instance itself: a resize's source
-        # copy until confirm or revert, a move's claim on its destination (_migration.copy_role).
-        'moving': sorted(name for name, rec in records.items()
-                         if _migration.copy_role(_migration.open_migration(rec), host, False) != 'instance'),
+        # The open move of each instance that has one (its source and destination by inventory
+        # name): fleet() tells the instance from a move's second copy with it.
+        'moves': {name: _migration.open_migration(rec) for name, rec in sorted(records.items())
+                  if _migration.open_migration(rec)},
         'objects': objects,
         'orphans': orphans,
         'missing': missing,
@@ -216,7 +216,10 @@ def fleet(audits):
     second copy - a resize's source until confirm, a claim on a destination - not counted)."""
     holders = {}
     for host, result in sorted(audits.items()):
-        for name in sorted(set(result.get('instances') or ()) - set(result.get('moving') or ())):
+        moves = result.get('moves') or {}
+        for name in result.get('instances') or ():
+            if _migration.copy_role(moves.get(name), host, False) != 'instance':
+                continue          # a resize's source copy until confirm or revert, a move's claim
             holders.setdefault(name, []).append(host)
     problems = []
     for host, result in sorted(audits.items()):

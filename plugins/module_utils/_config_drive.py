@@ -172,3 +172,25 @@ def iso(tree):
     image.write_fp(out)
     image.close()
     return out.getvalue()
+
+
+def read(iso_bytes, paths):
+    """{path: bytes} of the files of a config drive (an ISO9660 image made by iso()) among
+    `paths` (as the guest sees them, e.g. openstack/latest/user_data); a path it lacks is left out."""
+    if pycdlib is None:
+        raise InvalidInput('the Python library pycdlib is required to read config drives (pip install pycdlib, or '
+                           'the python3-pycdlib package)')
+    image = pycdlib.PyCdlib()
+    image.open_fp(io.BytesIO(iso_bytes))
+    found = {}
+    try:
+        for path in paths:
+            out = io.BytesIO()
+            try:
+                image.get_file_from_iso_fp(out, joliet_path='/' + path)
+            except pycdlib.pycdlibexception.PyCdlibException:
+                continue
+            found[path] = out.getvalue()
+    finally:
+        image.close()
+    return found

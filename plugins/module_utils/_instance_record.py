@@ -27,7 +27,7 @@ IO_WORKLOAD_TASK_STATES = frozenset(('resize_migrating', 'rebuilding', 'resize_p
 SCALAR_FIELDS = ('uuid', 'name', 'display_name', 'project_id', 'server_group', 'key_name',
                  'availability_zone', 'vm_state', 'task_state', 'created_at', 'claimed_at', 'launched_at',
                  'request_id', 'reservation_id', 'fault', 'console_log', 'config_drive', 'hostname',
-                 'security_groups', 'server_group_policy', 'server_group_max_per_host')
+                 'security_groups', 'server_group_policy', 'server_group_max_per_host', 'old_vm_state')
 BOOL_FIELDS = ('boot_from_volume',)
 FLAVOR_INT_FIELDS = ('vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb', 'swap')
 # Lists of flat dicts, one element per entry with the values as attributes.

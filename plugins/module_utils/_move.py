@@ -80,13 +80,18 @@ class Move(Step):
             view = theirs[view_name]
             data_name = by_path.get(_image_cache.backing_path(view['xml']))
             data = theirs[data_name]
-            size = src.call("read volume '%s'" % data_name, data['handle'].info)[1]
+            # The image's bytes as they came (a qcow2 image stays qcow2 bytes: libvirt's capacity
+            # of it is the virtual size, not what the file holds), and the view over them in the
+            # format the source's view reads them as.
+            size = src.volume_file_size(data['handle'])
             copy = dst.create_volume(pool, _image_cache.data_volume_xml(data_name, size), data_name)
             try:
                 dst.upload(copy, src.download_chunks(data['handle']), size)
                 root = ET.fromstring(view['xml'])
-                dst.create_volume(pool, _image_cache.view_volume_xml(view_name, int(root.findtext('capacity')),
-                                                                     copy.path(), 'raw'), view_name)
+                backing_format = root.find('backingStore/format')
+                dst.create_volume(pool, _image_cache.view_volume_xml(
+                    view_name, int(root.findtext('capacity')), copy.path(),
+                    backing_format.get('type') if backing_format is not None else 'raw'), view_name)
             except BaseException:
                 dst.delete_volume(copy)
                 raise

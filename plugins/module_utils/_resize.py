@@ -72,7 +72,9 @@ class Resize(Move):
                                % p['shutdown_timeout'])
         if p['flavor'] is not None and p['operation'] != 'resize':
             raise InvalidInput('flavor: only a resize takes a flavor (operation %s)' % p['operation'])
-        self.new_flavor = _flavor.validate(p['flavor']) if p['flavor'] else None
+        self.new_flavor = None
+        if p['flavor']:
+            self.new_flavor = {k: v for k, v in _flavor.validate(p['flavor']).items() if k != 'guest'}
         from ansible_collections.novalite.compute.plugins.module_utils._compute_manager import check_settings
         self.settings = check_settings(p['dest']['settings'])
         self.request = _instance_action.request_id(p['request_id'])
@@ -233,6 +235,7 @@ class Resize(Move):
         topology = _flavor.cpu_topology(int(new['vcpus']), new.get('extra_specs') or {}, 'flavor %s' % new['name'])
         dst.define_domain(_migration.with_record(_migration.resized_domain_xml(xml, new, topology),
                                                  _instance_record.to_element(d_rec)), name)
+        self.save(dst, d_rec)          # the record as every other write keeps it (libvirt's metadata API)
         if was_running:
             dst.start_domain(name)
         return d_rec

@@ -61,6 +61,9 @@ class Server(Step):
         wait_for=dict(type='str', choices=['running', 'boot_marker', 'ip'], default='running'),
         boot_marker=dict(type='str', default='login:|NOVALITE-GUEST-REPORT'),
         timeout=dict(type='int', default=300),
+        # Spawn again over the instance's own definition in the middle of its rebuild
+        # (_rebuild.Rebuild): no create action or notification, those are the rebuild's.
+        rebuild=dict(type='bool', default=False),
     )
 
     def run(self):
@@ -88,6 +91,12 @@ class Server(Step):
                 if not self.check_mode:
                     self.record_failed_build()
             return result
+        if rec is not None and p['rebuild']:
+            if rec.get('task_state') != 'rebuild_spawning':
+                raise NovaliteError("instance '%s' on %s is not being rebuilt (task_state %s)"
+                                    % (p['name'], hv.uri, rec.get('task_state')))
+            self.claimed_at = rec.get('claimed_at')
+            rec = None          # its rebuild holds the place: spawn over it
         if rec is not None and rec.get('task_state') in _claim.PLACEHOLDER_TASK_STATES:
             if p['request_id'] and rec.get('request_id') and rec['request_id'] != p['request_id']:
                 raise NovaliteError("instance '%s' on %s is claimed by request %s, not this one (%s)"
@@ -125,7 +134,7 @@ class Server(Step):
         rec = self.desired_record(flavor, config_volume, console_log, uuid_)
         if getattr(self, 'claimed_at', None):
             rec['claimed_at'] = self.claimed_at      # the order of the claims, for the quota recheck
-        entry = _instance_action.start(rec, 'create', self.request_id)
+        entry = _instance_action.start(rec, 'create', self.request_id) if not p['rebuild'] else {}
         iso = self.config_drive(rec, flavor) if p['config_drive'] else None
         xml = self.domain_xml(rec, flavor, config_volume and posixpath.join(pool_dir, config_volume), console_log)
         actions = (['config_drive'] if iso else []) + ['define', 'start'] + (['wait'] if p['wait'] else [])
@@ -143,7 +152,8 @@ class Server(Step):
                 hv.delete_volume(old['handle'])
             vol = hv.create_volume(p['instances_pool'], _volume_xml(config_volume, len(iso)), config_volume)
             hv.upload(vol, [iso], len(iso))
-        self.notify(rec, 'create', 'start')
+        if not p['rebuild']:
+            self.notify(rec, 'create', 'start')
         defined = False
         try:
             if p['security_groups'] is not None:
@@ -158,16 +168,20 @@ class Server(Step):
                 self.wait_booted(rec)
         except NovaliteError as err:
             rec.update(vm_state='error', task_state=None, fault=str(err)[:1000])
-            _instance_action.finish(entry, err)
+            if entry:
+                _instance_action.finish(entry, err)
             if defined:
                 self.save_record(rec)
-            self.notify(rec, 'create', 'error', err)
+            if not p['rebuild']:
+                self.notify(rec, 'create', 'error', err)
             err.details['novalite_events'] = self.events
             raise
         rec.update(vm_state='active', task_state=None, launched_at=_server.now())
-        _instance_action.finish(entry)
+        if entry:
+            _instance_action.finish(entry)
         self.save_record(rec)
-        self.notify(rec, 'create', 'end')
+        if not p['rebuild']:
+            self.notify(rec, 'create', 'end')
         self.forget_failed_builds()
         result['server'] = self.describe(p['name'])
         return result

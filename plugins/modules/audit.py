@@ -103,6 +103,12 @@ audit:
       description: Volumes of the volumes pool no instance uses (not a leak).
       type: list
       elements: str
+    moves:
+      description:
+        - The open move (migration) of each instance that has one, by name - the fleet's verdict
+          tells with it the instance from the second copy a move holds (a resize's source until
+          confirm or revert, a claim on a destination).
+      type: dict
     foreign_domains:
       description: Domains without an instance record (left alone).
       type: list

@@ -104,15 +104,20 @@ options:
     default: 30
   move:
     description:
-      - The claim of a move on its destination (a live migration, M(novalite.compute.live_migration)) -
-        the placeholder carries the instance's O(move.vm_state), C(task_state) C(migrating) and the
-        migration, so that the scheduler and the audit see a move in progress, not a build.
+      - The claim of a move on its destination (a live migration, M(novalite.compute.live_migration);
+        a resize or cold migration, M(novalite.compute.resize)) - the placeholder carries the
+        instance's O(move.vm_state), the move's O(move.task_state) and the migration, so that the
+        scheduler and the audit see a move in progress, not a build.
     type: dict
     suboptions:
       vm_state:
         description: The instance's vm_state on its source.
         type: str
         required: true
+      task_state:
+        description: The move's task state (C(migrating) for a live migration, C(resize_prep) for a resize).
+        type: str
+        default: migrating
       migration:
         description: The migration entry (uuid, type, status, source and destination).
         type: dict

@@ -175,6 +175,13 @@ options:
     description: Seconds to wait.
     type: int
     default: 300
+  rebuild:
+    description:
+      - Spawn the instance again over its own definition, in the middle of its rebuild (its
+        record's C(task_state) must be C(rebuild_spawning); M(novalite.compute.rebuild) does this) -
+        no C(create) action or notification, those of the rebuild stand.
+    type: bool
+    default: false
 '''
 
 EXAMPLES = r'''

@@ -127,7 +127,7 @@ def _plan(request, states, options, images, networks, flavors):
         problem = _migration.flavor_refusal(old, new, entry.get('boot_from_volume'))
         if problem:
             raise MigrationRefused(problem)
-        result['flavor'] = new
+        result['flavor'] = {k: v for k, v in new.items() if k != 'guest'}   # the catalog entry, validated
     host = request['host']
     if host and host == current['host']:
         if not interrupted:
