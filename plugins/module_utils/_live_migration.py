@@ -29,7 +29,6 @@ import os
 import threading
 import time
 import uuid as uuidlib
-import xml.etree.ElementTree as ET
 
 from ansible_collections.novalite.compute.plugins.module_utils._move import HOST, Move, as_int
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput, NovaliteError
@@ -331,5 +330,3 @@ class LiveMigration(Move):
             where = p['dest']['host'] if not changed else p['source']['host']
             result['diff'] = dict(before={'host': where}, after={'host': p['dest']['host']})
         return result
-
-

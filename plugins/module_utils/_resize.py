@@ -315,7 +315,9 @@ class Resize(Move):
         if migration and theirs.get('uuid') != migration.get('uuid'):
             return                  # another move's copy, or the instance itself
         hv.stop_domain(name)
-        self.remove_from(hv, there, disks if disks is not None else _migration.disks(state['xml']), host)
+        # The claim's record lists no ports: the instance's (same name, MAC, address) are the ones made there.
+        self.remove_from(hv, dict(there, ports=rec.get('ports'), console_log=rec.get('console_log')),
+                         disks if disks is not None else _migration.disks(state['xml']), host)
 
     # -- confirm_resize: the source's copy goes ---------------------------------------------------------
     def confirm(self, src, dst):
@@ -362,6 +364,10 @@ class Resize(Move):
             raise NovaliteError("Failed to revert the resize of instance '%s': its copy on %s is gone"
                                 % (name, p['source']['host']))
         migration = _migration.open_migration(s_rec, _migration.RESIZE_TYPES)
+        theirs = _migration.open_migration(d_rec, _migration.RESIZE_TYPES) if d_rec is not None else None
+        if theirs and migration and theirs.get('uuid') == migration.get('uuid') and \
+                theirs.get('status') in _migration.RESIZED_STATUSES and migration.get('status') not in ('reverting',):
+            migration = theirs          # the source's record lags (a run stopped before closing it)
         if migration is None or migration.get('status') not in ('finished', 'reverting') or \
                 migration.get('dest_compute') != p['dest']['host']:
             last = (s_rec.get('migrations') or [{}])[-1]
@@ -421,4 +427,3 @@ class Resize(Move):
         if self.want_diff:
             result['diff'] = dict(before={'host': before_host}, after={'host': after_host})
         return result
-

@@ -7,6 +7,8 @@ ratio - its instances, and the server groups across the fleet. Pure."""
 
 from __future__ import annotations
 
+from ansible_collections.novalite.compute.plugins.module_utils import _migration
+
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.options import DEFAULTS
 
 RESOURCES = (('VCPU', 'vCPU', 'cpu_allocation_ratio', ''), ('MEMORY_MB', 'RAM', 'ram_allocation_ratio', ' MB'),
@@ -43,16 +45,19 @@ def build(states, servers, options=None):
         for server in sorted(servers.get(name) or [], key=lambda s: s['name']):
             rec = server.get('record') or {}
             flavor = rec.get('flavor') or {}
+            # A move's second copy (a resize's source until confirm, a claim on a destination)
+            # holds resources here; the instance itself is listed on its own host.
+            role = _migration.copy_role(server.get('migration'), name, server.get('power_state') != 'shutoff')
             entry['instances'].append({'name': server['name'], 'flavor': server.get('flavor'),
                                        'vcpus': int(flavor.get('vcpus') or 0),
                                        'memory_mb': int(flavor.get('memory_mb') or 0),
                                        'vm_state': server.get('vm_state'), 'power_state': server.get('power_state'),
                                        'task_state': server.get('task_state') or None,
-                                       'move': _move(server.get('migration')),
+                                       'move': _move(server.get('migration')), 'copy': role,
                                        'server_group': rec.get('server_group') or None,
                                        'ips': [a.get('leased_ip') or a.get('fixed_ip')
                                                for a in server.get('addresses') or []]})
-            if rec.get('server_group'):
+            if rec.get('server_group') and role == 'instance':
                 groups.setdefault(rec['server_group'], []).append({'name': server['name'], 'host': name})
         if servers.get(name) is None and not entry['error']:
             entry['error'] = 'its instances could not be read'

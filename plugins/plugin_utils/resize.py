@@ -107,6 +107,10 @@ def _plan(request, states, options, images, networks, flavors):
             result.update(action='none', dest=current['host'], reason='instance %s was %s to %s already: '
                           'confirm or revert' % (name, 'resized' if request['flavor'] else 'migrated',
                                                  current['host']))
+            if any(c['role'] == 'instance' for c in copies[1:]):
+                # The run that finished it stopped before closing the source's record: close it.
+                result.update(action='resize', source=migration.get('source_compute'), cleanup=[],
+                              flavor=entry.get('flavor_spec') if request['flavor'] else None)
             return result
         raise MigrationRefused("Cannot '%s' instance %s while it is in vm_state %s" % (
             request['operation'], entry.get('uuid'), entry.get('vm_state')))

@@ -167,3 +167,14 @@ def test_an_interrupted_resize_is_made_again_and_its_destination_cleaned():
 def test_bad_requests_name_the_field(request_, words):
     with pytest.raises(SchedulerError, match=words):
         plan(request_, fleet_states())
+
+
+def test_a_finished_resize_whose_source_record_lags_is_closed_not_made_again():
+    states = fleet_states()
+    with_instance(states['hv1'], 'web', active=False, task_state='resize_finish',
+                  migration_=resize_migration('post-migrating'))
+    with_instance(states['hv2'], 'web', vm_state='resized', migration_=resize_migration('finished'),
+                  flavor=dict(FLAVORS[1]))
+    result = plan({'instance': 'web', 'flavor': 'm1.large'}, states)
+    assert (result['action'], result['source'], result['dest']) == ('resize', 'hv1', 'hv2')
+    assert result['hosts']['dest']['host'] == 'hv2'
