@@ -65,7 +65,8 @@ LABEL guest
 EOF
 truncate -s 64M disk.img
 mkfs.vfat -n NOVALITE disk.img >/dev/null
-mcopy -i disk.img vmlinuz initrd.gz syslinux.cfg ::
+printf guest > image-name     # the guest reports it (a rebuild from another image shows)
+mcopy -i disk.img vmlinuz initrd.gz syslinux.cfg image-name ::
 syslinux --install disk.img
 qemu-img convert -c -O qcow2 disk.img guest.qcow2
 
