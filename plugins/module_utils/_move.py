@@ -120,8 +120,7 @@ class Move(Step):
 
     # -- records, notifications, timings ----------------------------------------------------------
     def save(self, hv, rec):
-        xml = ET.tostring(_instance_record.to_element(rec, namespaced=False), encoding='unicode')
-        hv.set_domain_metadata(self.params['instance'], xml, _instance_record.PREFIX, _instance_record.NAMESPACE)
+        save_record(hv, self.params['instance'], rec)
 
     def notify(self, rec, phase, host, error=None, operation=None):
         self.events.append(_instance_action.event(rec, operation or self.notification, phase, host, self.request,
@@ -129,6 +128,12 @@ class Move(Step):
 
     def clock(self, step):
         return _Clock(self.timings, step)
+
+
+def save_record(hv, name, rec):
+    """The instance record written into its domain's metadata (libvirt's metadata API)."""
+    xml = ET.tostring(_instance_record.to_element(rec, namespaced=False), encoding='unicode')
+    hv.set_domain_metadata(name, xml, _instance_record.PREFIX, _instance_record.NAMESPACE)
 
 
 def as_int(value):

@@ -18,7 +18,6 @@ instance in vm_state error with the fault, as Nova does; a rebuild again repairs
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
 
 from ansible_collections.novalite.compute.plugins.module_utils._step import Step
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput, NovaliteError
@@ -30,6 +29,7 @@ from ansible_collections.novalite.compute.plugins.module_utils import _instance_
 from ansible_collections.novalite.compute.plugins.module_utils import _names
 from ansible_collections.novalite.compute.plugins.module_utils._disks import Disks
 from ansible_collections.novalite.compute.plugins.module_utils._image_step import CacheImage
+from ansible_collections.novalite.compute.plugins.module_utils._move import as_int, save_record
 from ansible_collections.novalite.compute.plugins.module_utils._port_allocation import PortAllocation
 from ansible_collections.novalite.compute.plugins.module_utils._spawn import Server
 
@@ -148,7 +148,7 @@ class Rebuild(Step):
                 metadata=p['metadata'] if p['metadata'] is not None else given['meta'],
                 availability_zone=rec.get('availability_zone'), project_id=rec.get('project_id'),
                 server_group=rec.get('server_group'), server_group_policy=rec.get('server_group_policy'),
-                server_group_max_per_host=_int(rec.get('server_group_max_per_host')),
+                server_group_max_per_host=as_int(rec.get('server_group_max_per_host')),
                 request_id=self.request, reservation_id=rec.get('reservation_id'), host=p['host'],
                 security_groups=[g for g in (rec.get('security_groups') or '').split(',') if g] or None,
                 virt_type=p['virt_type'], wait_for=p['wait_for'], boot_marker=p['boot_marker'], timeout=p['timeout'],
@@ -221,12 +221,4 @@ class Rebuild(Step):
         self.save(hv, rec)
 
     def save(self, hv, rec):
-        xml = ET.tostring(_instance_record.to_element(rec, namespaced=False), encoding='unicode')
-        hv.set_domain_metadata(self.params['name'], xml, _instance_record.PREFIX, _instance_record.NAMESPACE)
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+        save_record(hv, self.params['name'], rec)

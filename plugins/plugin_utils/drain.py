@@ -12,7 +12,7 @@ different hosts."""
 
 from __future__ import annotations
 
-from ansible_collections.novalite.compute.plugins.module_utils._migration import TASK_STATE
+from ansible_collections.novalite.compute.plugins.module_utils._migration import copy_role
 
 
 def instances_on(states, host):
@@ -22,8 +22,9 @@ def instances_on(states, host):
     for entry in ((states.get(host) or {}).get('instances') or {}).values():
         if not isinstance(entry, dict) or not entry.get('managed'):
             continue
-        if entry.get('task_state') == TASK_STATE and not entry.get('active'):
+        if copy_role(entry.get('migration'), host, entry.get('active')) == 'destination':
             continue                          # the claim of a move onto this host
+        # (a resize's source copy stays: its live migration is refused until confirm or revert)
         found.append(entry)
     return found
 

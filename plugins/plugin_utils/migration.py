@@ -67,6 +67,16 @@ def locate(states, name):
     return sorted(found, key=lambda f: (f['role'] != 'instance', not f['entry'].get('active')))
 
 
+def located(states, name):
+    """locate(), or Nova's InstanceNotFound wording (with the hosts that could not be read)."""
+    copies = locate(states, name)
+    if not copies:
+        unreachable = sorted(h for h, s in states.items() if s.get('unreachable'))
+        raise MigrationRefused('Instance %s could not be found%s.' % (
+            name, ' (hosts not reachable: %s)' % ', '.join(unreachable) if unreachable else ''))
+    return copies
+
+
 def plan(request, states, fleet, options=None, images=None, networks=None):
     """What live_migrate.yml does: {action: migrate|finish|none, instance, uuid, source,
     dest, cleanup, trace, reason, networks, hosts}. `states`: scheduler_hosts; `fleet`:
@@ -97,11 +107,7 @@ def module_hosts(result, fleet):
 
 def _plan(request, states, options, images, networks):
     name, host = request['instance'], request['host']
-    copies = locate(states, name)
-    if not copies:
-        unreachable = sorted(h for h, s in states.items() if s.get('unreachable'))
-        raise MigrationRefused("Instance %s could not be found%s." % (
-            name, ' (hosts not reachable: %s)' % ', '.join(unreachable) if unreachable else ''))
+    copies = located(states, name)
     running = copies[0]
     entry = running['entry']
     migration = entry.get('migration') or {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ansible_collections.novalite.compute.plugins.module_utils import _domain_xml
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
-from ansible_collections.novalite.compute.plugins.plugin_utils.migration import MigrationRefused, locate
+from ansible_collections.novalite.compute.plugins.plugin_utils.migration import MigrationRefused, located
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.errors import SchedulerError
 
 _FIELDS = ('instance', 'image', 'user_data', 'admin_password', 'metadata', 'preserve_ephemeral', 'wait_for',
@@ -46,11 +46,7 @@ def plan(request, states, fleet, images=None):
     """What rebuild.yml does: {instance, uuid, host, uri, virt_type, image (the catalog entry),
     preserve_ephemeral}. `states`: scheduler_hosts; `fleet`: boot_hosts; `images`: novalite_images."""
     request = check_request(request)
-    copies = locate(states, request['instance'])
-    if not copies:
-        unreachable = sorted(h for h, s in states.items() if s.get('unreachable'))
-        raise MigrationRefused('Instance %s could not be found%s.' % (
-            request['instance'], ' (hosts not reachable: %s)' % ', '.join(unreachable) if unreachable else ''))
+    copies = located(states, request['instance'])
     current = copies[0]
     entry = current['entry']
     if entry.get('migration'):

@@ -19,7 +19,7 @@ from ansible_collections.novalite.compute.plugins.module_utils import _domain_xm
 from ansible_collections.novalite.compute.plugins.module_utils import _flavor
 from ansible_collections.novalite.compute.plugins.module_utils import _migration
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
-from ansible_collections.novalite.compute.plugins.plugin_utils.migration import MigrationRefused, locate
+from ansible_collections.novalite.compute.plugins.plugin_utils.migration import MigrationRefused, located
 from ansible_collections.novalite.compute.plugins.plugin_utils.migration import module_hosts, move_request
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.errors import NoValidHost, SchedulerError
 from ansible_collections.novalite.compute.plugins.plugin_utils.scheduler.scheduler import select_hosts
@@ -84,11 +84,7 @@ def plan(request, kind, states, fleet, options=None, images=None, networks=None,
 
 def _plan(request, states, options, images, networks, flavors):
     name = request['instance']
-    copies = locate(states, name)
-    if not copies:
-        unreachable = sorted(h for h, s in states.items() if s.get('unreachable'))
-        raise MigrationRefused('Instance %s could not be found%s.' % (
-            name, ' (hosts not reachable: %s)' % ', '.join(unreachable) if unreachable else ''))
+    copies = located(states, name)
     current = copies[0]
     entry = current['entry']
     migration = entry.get('migration') or {}

@@ -5,9 +5,13 @@ from __future__ import annotations
 from ansible_collections.novalite.compute.plugins.plugin_utils import drain
 
 
-def entry(name, group=None, policy=None, active=True, task_state=None, managed=True):
+def entry(name, group=None, policy=None, active=True, task_state=None, managed=True, migration=None):
     return {'name': name, 'uuid': 'u-' + name, 'managed': managed, 'active': active, 'task_state': task_state,
-            'server_group': group, 'server_group_policy': policy}
+            'server_group': group, 'server_group_policy': policy, 'migration': migration}
+
+
+def move_in(mtype, status):
+    return {'migration_type': mtype, 'status': status, 'source_compute': 'hv2', 'dest_compute': 'hv1'}
 
 
 def states(*entries):
@@ -22,8 +26,10 @@ def test_anti_affinity_members_move_first_the_largest_group_first():
 
 
 def test_what_lives_on_the_host_not_the_claims_of_moves_onto_it_nor_foreign_domains():
-    s = states(entry('web'), entry('moving-in', active=False, task_state='migrating'), entry('other', managed=False),
-               entry('stopped', active=False))
+    s = states(entry('web'), entry('moving-in', active=False, task_state='migrating',
+                                   migration=move_in('live-migration', 'preparing')),
+               entry('resizing-in', active=False, task_state='resize_prep', migration=move_in('resize', 'migrating')),
+               entry('other', managed=False), entry('stopped', active=False))
     assert sorted(e['name'] for e in drain.instances_on(s, 'hv1')) == ['stopped', 'web']
     assert drain.instances_on(s, 'hv9') == []
 
