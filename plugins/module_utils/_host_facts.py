@@ -8,10 +8,14 @@ its action plugin run it)."""
 from __future__ import annotations
 
 import datetime
+import json
+import os
+import tempfile
 
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput
 from ansible_collections.novalite.compute.plugins.module_utils._step import Step
 from ansible_collections.novalite.compute.plugins.module_utils import _compute_service
+from ansible_collections.novalite.compute.plugins.module_utils import _instance_record
 from ansible_collections.novalite.compute.plugins.module_utils import _resource_tracker
 
 
@@ -23,6 +27,8 @@ class HostFacts(Step):
         reserved_host_memory_mb=dict(type='int', default=512),
         reserved_host_disk_mb=dict(type='int', default=0),
         reserved_host_cpus=dict(type='int', default=0),
+        host=dict(type='str'),
+        records_file=dict(type='path'),
     )
 
     def run(self):
@@ -54,4 +60,29 @@ class HostFacts(Step):
         facts['service'] = service
         if service['status'] == 'disabled':
             facts.update(enabled=False, disabled_reason=service['disabled_reason'] or 'disabled on the host')
-        return dict(changed=False, ansible_facts=dict(novalite_host=facts))
+        result = dict(changed=False, ansible_facts=dict(novalite_host=facts))
+        if self.params['records_file'] and not self.check_mode:
+            result['records_file'] = write_records(self.params['records_file'], self.params['host'] or hv.uri,
+                                                   hv.uri, updated, domains)
+        return result
+
+
+def write_records(path, host, uri, taken_at, domains):
+    """The host's instance records as they are now, in `path` (JSON, replaced whole): what an
+    evacuation knows of the host's instances once its libvirt cannot be asked (Nova's database
+    outlives a compute host; novalite's records live on the host). {path, instances}."""
+    records = [rec for rec in (_instance_record.from_domain_xml(d['xml']) for d in domains) if rec is not None]
+    snapshot = {'host': host, 'uri': uri, 'taken_at': taken_at,
+                'records': sorted(records, key=lambda r: r.get('name') or '')}
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix='.records-', dir=directory)
+    try:
+        with os.fdopen(fd, 'w') as f:
+            json.dump(snapshot, f, sort_keys=True)
+        os.rename(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return {'path': path, 'instances': len(records)}

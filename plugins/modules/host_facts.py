@@ -48,8 +48,18 @@ options:
     description: vCPUs kept for the host itself (Nova's C([DEFAULT] reserved_host_cpus)).
     type: int
     default: 0
+  host:
+    description: The host's name in the inventory, written into O(records_file).
+    type: str
+  records_file:
+    description:
+      - Also write the host's instance records, as they are now, to this file (JSON, replaced
+        whole) on the machine that runs the module - the controller in the playbook
+        C(novalite.compute.host_facts) - so that an evacuation knows the host's instances once its
+        libvirt cannot be asked (C(novalite.compute.evacuate)). Not written in check mode.
+    type: path
 notes:
-  - Changes nothing. The connection is read-write only to read the compute service's marker
+  - Changes nothing on the hypervisor. The connection is read-write only to read the compute service's marker
     (M(novalite.compute.compute_service)), which libvirt does not let a read-only connection download.
 seealso:
   - plugin: novalite.compute.select_hosts
@@ -72,6 +82,11 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+records_file:
+  description: Where the instance records were written and how many (with O(records_file)).
+  returned: when records_file is given, not in check mode
+  type: dict
+  sample: {path: /root/.cache/novalite/records/hv1.json, instances: 3}
 ansible_facts:
   description: Facts set by the module.
   returned: success

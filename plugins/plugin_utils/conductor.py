@@ -215,7 +215,7 @@ def pending(plan, progress):
 
 
 def report(plan, progress, boot):
-    """The boot's report: {plan, lines, attempts, timings, failed, ok, msg}; `progress` None:
+    """The boot's report: {plan, lines, attempts, timings, failed, ok, msg, built_hosts}; `progress` None:
     before the first round (only `plan` says something)."""
     progress = _progress(progress)
     planned = [p['name'] for p in plan['plan']]
@@ -237,7 +237,8 @@ def report(plan, progress, boot):
     else:
         msg = '%d built, %d already there (reservation %s)' % (len(planned), len(plan['done']),
                                                                boot.get('reservation_id'))
-    return {'plan': plan_lines(plan, boot), 'lines': lines, 'attempts': attempts, 'timings': timings, 'failed': failed, 'ok': not failed, 'msg': msg}
+    return {'plan': plan_lines(plan, boot), 'lines': lines, 'attempts': attempts, 'timings': timings, 'failed': failed,
+            'ok': not failed, 'msg': msg, 'built_hosts': sorted(set(progress['built_on'].values()))}
 
 
 def plan_lines(plan, boot):

@@ -24,6 +24,8 @@ hypervisors reach each other on that network (a migration's path).
                             stop hvN's libvirtd (SIGTERM), leave it down S seconds, start it
                             again in the same namespaces (its guests, dnsmasq and virtlogd
                             keep running, as on a host whose libvirtd is restarted)
+    hypervisors.py stop hvN stop hvN's libvirtd and leave it down (a dead compute host: its
+                            guests keep running); `restart hvN` starts it again
     hypervisors.py exec hvN -- COMMAND...
                             run COMMAND in hvN's namespaces (network, mount, host name)
 The directory is $NOVALITE_HARNESS_DIR (default /var/tmp/novalite-harness).
@@ -318,8 +320,10 @@ def in_host(ns, argv):
     return ['nsenter', '-t', str(anchor(ns)), '-m', '-u', '-n', '--'] + list(argv)
 
 
-def restart(index, base, down):
-    ns, uri = '%s%d' % (NETNS_PREFIX, index), uri_of(os.path.join(base, 'hv%d' % index))
+def stop_libvirtd(index):
+    """Stop hvN's libvirtd (SIGTERM, SIGKILL after 15 s); its guests, dnsmasq, virtlogd and sshd
+    keep running. The namespaces' holder, for starting it again."""
+    ns = '%s%d' % (NETNS_PREFIX, index)
     daemons = [p for p in netns_pids(ns) if comm(p) == 'libvirtd']
     holder = anchor(ns)
     for pid in daemons:
@@ -330,6 +334,12 @@ def restart(index, base, down):
             for pid in daemons:
                 os.kill(pid, signal.SIGKILL)
         time.sleep(0.1)
+    return holder
+
+
+def restart(index, base, down):
+    uri = uri_of(os.path.join(base, 'hv%d' % index))
+    holder = stop_libvirtd(index)
     time.sleep(down)
     with open(os.path.join(base, 'hv%d' % index, 'log', 'libvirtd.out'), 'ab') as out:
         subprocess.run(['nsenter', '-t', str(holder), '-m', '-u', '-n', '--', 'libvirtd', '-d'], check=True,
@@ -412,6 +422,8 @@ def main():
     again = sub.add_parser('restart')
     again.add_argument('host')
     again.add_argument('--down', type=float, default=0)
+    halt = sub.add_parser('stop')
+    halt.add_argument('host')
     inside = sub.add_parser('exec')
     inside.add_argument('host')
     inside.add_argument('argv', nargs=argparse.REMAINDER)
@@ -453,6 +465,9 @@ def main():
     elif args.command == 'restart':
         restart(int(args.host[len('hv'):]), base, args.down)
         print('%s: libvirtd restarted' % args.host)
+    elif args.command == 'stop':
+        stop_libvirtd(int(args.host[len('hv'):]))
+        print('%s: libvirtd stopped (its guests run on)' % args.host)
     elif args.command == 'exec':
         argv = args.argv[1:] if args.argv[:1] == ['--'] else args.argv
         return subprocess.run(in_host('%s%d' % (NETNS_PREFIX, int(args.host[len('hv'):])), argv),
