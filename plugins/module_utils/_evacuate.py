@@ -77,6 +77,14 @@ class Evacuate(Step):
             raise NovaliteError("Failed to evacuate instance '%s' onto %s: another instance of that name is there "
                                 "(%s)" % (name, p['host'] or hv.uri, there.get('uuid')))
         if there is not None and (there.get('task_state') or None) not in TASK_STATES + _claim.PLACEHOLDER_TASK_STATES:
+            migration = _migration.open_migration(there)
+            if migration and migration.get('migration_type') == 'evacuation' and not self.check_mode:
+                # Spawned; the run that did it stopped before closing the record: close it.
+                self.close(hv, name, there, migration)
+                return dict(changed=True, msg='%s rebuilt on %s (evacuated from %s)' % (name, p['host'] or hv.uri,
+                                                                                       p['source']),
+                            server={'uuid': there.get('uuid'), 'vm_state': there.get('vm_state')},
+                            migration=there['migrations'][-1])
             return dict(changed=False, msg='%s runs on %s already' % (name, p['host'] or hv.uri),
                         server={'uuid': there.get('uuid'), 'vm_state': there.get('vm_state')})
         if self.check_mode:
@@ -96,8 +104,9 @@ class Evacuate(Step):
             migration['status'] = 'pre-migrating'
         history = {k: old.get(k) for k in KEPT}
         history['actions'] = [a for a in old.get('actions') or []]
-        entry = _instance_action.start(history, 'evacuate', self.request)
+        _instance_action.start(history, 'evacuate', self.request)
         history['migrations'] = _migration.with_migration(old, migration)
+        history['old_vm_state'] = old.get('vm_state')
         events = [_instance_action.event(old, 'evacuate', 'start', where, self.request)]
         flavor = _flavor.validate(old['flavor'])
         try:
@@ -108,7 +117,7 @@ class Evacuate(Step):
                        project_id=old.get('project_id'), request_id=self.request,
                        move={'vm_state': old.get('vm_state'), 'task_state': 'rebuilding', 'migration': migration},
                        **{k: v for k, v in settings.items() if k != 'virt_type'})
-            self.mark(hv, name, 'rebuild_block_device_mapping')
+            self.mark(hv, name, 'rebuild_block_device_mapping', history)
             ports = self.plug(hv, old)
             cached = CacheImage.call(hv, image=p['image'], pool=p['images_pool'])
             volume = cached['volume']
@@ -140,14 +149,9 @@ class Evacuate(Step):
         for key in KEPT:
             if key not in ('actions', 'migrations') and history.get(key) is not None:
                 new[key] = history[key]
-        _instance_action.finish(entry)
-        new['actions'] = history['actions']
-        new['migrations'] = _migration.with_migration(history, dict(migration, status='done',
-                                                                    updated_at=_instance_action.now()))
-        if old.get('vm_state') == 'stopped':
-            hv.stop_domain(name)          # Nova: a stopped instance is evacuated stopped
-            new['vm_state'] = 'stopped'
-        save_record(hv, name, new)
+        new['actions'], new['migrations'] = history['actions'], history['migrations']
+        new['old_vm_state'] = old.get('vm_state')
+        self.close(hv, name, new, migration)
         events.append(_instance_action.event(new, 'evacuate', 'end', where, self.request))
         return dict(changed=True, msg='%s rebuilt on %s (evacuated from %s)' % (name, where, p['source']),
                     server={'uuid': new.get('uuid'), 'vm_state': new.get('vm_state'),
@@ -156,10 +160,30 @@ class Evacuate(Step):
                            for q in ports],
                     migration=new['migrations'][-1], novalite_events=events)
 
-    def mark(self, hv, name, task_state):
+    def close(self, hv, name, rec, migration):
+        """The evacuation done on the record: the migration `done`, the evacuate action finished;
+        a stopped instance is evacuated stopped (Nova's rule)."""
+        for entry in reversed(rec.get('actions') or []):
+            if entry.get('action') == 'evacuate' and not entry.get('finish_time'):
+                _instance_action.finish(entry)
+                break
+        rec['migrations'] = _migration.with_migration(rec, dict(migration, status='done',
+                                                                updated_at=_instance_action.now()))
+        if rec.get('old_vm_state') == 'stopped':
+            hv.stop_domain(name)
+            rec['vm_state'] = 'stopped'
+        rec['old_vm_state'] = None
+        save_record(hv, name, rec)
+
+    def mark(self, hv, name, task_state, history=None):
+        """The new copy's task state; with `history`, the instance's history on it too (creation
+        time, action log with this evacuate, migrations with this evacuation) - the spawn keeps it."""
         state = hv.domain_state(name)
         rec = _instance_record.from_domain_xml(state['xml'])
         rec['task_state'] = task_state
+        for key, value in (history or {}).items():
+            if key not in ('request_id', 'claimed_at') and value is not None:
+                rec[key] = value
         save_record(hv, name, rec)
 
     def plug(self, hv, old):

@@ -16,10 +16,10 @@ TASK_STATE = 'migrating'
 # goes accepted -> preparing -> running -> post-migrating -> completed; a resize or a cold
 # migration pre-migrating -> migrating -> post-migrating -> finished (VERIFY_RESIZE: the
 # instance runs on the destination, the source keeps its copy) -> confirming -> confirmed, or
-# reverting -> reverted.
+# reverting -> reverted; an evacuation pre-migrating -> done.
 OPEN_STATUSES = ('accepted', 'queued', 'preparing', 'running', 'pre-migrating', 'migrating', 'post-migrating',
                  'finished', 'confirming', 'reverting')
-CLOSED_STATUSES = ('completed', 'error', 'failed', 'cancelled', 'confirmed', 'reverted')
+CLOSED_STATUSES = ('completed', 'error', 'failed', 'cancelled', 'confirmed', 'reverted', 'done')
 # The migration types of a resize and of a cold migration (Nova's 'resize' and 'migration').
 RESIZE_TYPES = ('resize', 'migration')
 # A resize or cold migration whose copy on the destination is the instance: the guest was

@@ -31,11 +31,11 @@ from ansible_collections.novalite.compute.plugins.module_utils._disks import Dis
 from ansible_collections.novalite.compute.plugins.module_utils._image_step import CacheImage
 from ansible_collections.novalite.compute.plugins.module_utils._move import as_int, save_record
 from ansible_collections.novalite.compute.plugins.module_utils._port_allocation import PortAllocation
-from ansible_collections.novalite.compute.plugins.module_utils._spawn import Server
+from ansible_collections.novalite.compute.plugins.module_utils._spawn import REBUILD_KEEPS, Server
 
 TASK_STATES = ('rebuilding', 'rebuild_block_device_mapping', 'rebuild_spawning')
 # The parts of the record a rebuild keeps (Nova's instance row outlives a rebuild).
-KEPT = ('created_at', 'actions', 'migrations', 'display_name', 'reservation_id', 'request_id', 'claimed_at')
+KEPT = REBUILD_KEEPS
 
 
 def rebuild_refusal(rec):

@@ -25,6 +25,12 @@ from ansible_collections.novalite.compute.plugins.module_utils import _server
 from ansible_collections.novalite.compute.plugins.module_utils import _storage_pool
 
 
+# What a rebuild (or an evacuation) keeps of the record it spawns over: Nova's instance row
+# outlives them.
+REBUILD_KEEPS = ('created_at', 'actions', 'migrations', 'display_name', 'reservation_id', 'request_id', 'claimed_at',
+                 'old_vm_state')
+
+
 class Server(Step):
     argument_spec = dict(
         name=dict(type='str', required=True),
@@ -96,6 +102,9 @@ class Server(Step):
                 raise NovaliteError("instance '%s' on %s is not being rebuilt (task_state %s)"
                                     % (p['name'], hv.uri, rec.get('task_state')))
             self.claimed_at = rec.get('claimed_at')
+            # The instance's history goes into the new definition with it: a run killed right
+            # after the spawn leaves a record that still says what happened to the instance.
+            self.kept = {k: rec[k] for k in REBUILD_KEEPS if rec.get(k) is not None}
             rec = None          # its rebuild holds the place: spawn over it
         if rec is not None and rec.get('task_state') in _claim.PLACEHOLDER_TASK_STATES:
             if p['request_id'] and rec.get('request_id') and rec['request_id'] != p['request_id']:
@@ -134,6 +143,7 @@ class Server(Step):
         rec = self.desired_record(flavor, config_volume, console_log, uuid_)
         if getattr(self, 'claimed_at', None):
             rec['claimed_at'] = self.claimed_at      # the order of the claims, for the quota recheck
+        rec.update(getattr(self, 'kept', {}))
         entry = _instance_action.start(rec, 'create', self.request_id) if not p['rebuild'] else {}
         iso = self.config_drive(rec, flavor) if p['config_drive'] else None
         xml = self.domain_xml(rec, flavor, config_volume and posixpath.join(pool_dir, config_volume), console_log)
