@@ -76,7 +76,8 @@ class Evacuate(Step):
         if there is not None and there.get('uuid') != old['uuid']:
             raise NovaliteError("Failed to evacuate instance '%s' onto %s: another instance of that name is there "
                                 "(%s)" % (name, p['host'] or hv.uri, there.get('uuid')))
-        if there is not None and (there.get('task_state') or None) not in TASK_STATES + _claim.PLACEHOLDER_TASK_STATES:
+        resumable = TASK_STATES + _claim.PLACEHOLDER_TASK_STATES + ('spawning',)   # spawning: cut short in the spawn
+        if there is not None and (there.get('task_state') or None) not in resumable:
             migration = _migration.open_migration(there)
             if migration and migration.get('migration_type') == 'evacuation' and not self.check_mode:
                 # Spawned; the run that did it stopped before closing the record: close it.
@@ -109,6 +110,8 @@ class Evacuate(Step):
         history['old_vm_state'] = old.get('vm_state')
         events = [_instance_action.event(old, 'evacuate', 'start', where, self.request)]
         flavor = _flavor.validate(old['flavor'])
+        if there is not None:
+            hv.stop_domain(name)          # a spawn cut short: made again
         try:
             Claim.call(hv, name=name, uuid=old['uuid'], flavor=old['flavor'],
                        boot_from_volume=old.get('boot_from_volume', False), server_group=old.get('server_group'),

@@ -43,8 +43,9 @@ def rebuild_refusal(rec):
     [ACTIVE, STOPPED, ERROR], task_state=[None]), plus what novalite does not rebuild."""
     uuid, vm_state = rec.get('uuid'), rec.get('vm_state')
     task_state = rec.get('task_state') or None
-    if task_state in TASK_STATES:
-        return None                      # a rebuild cut short: it goes on
+    if task_state in TASK_STATES or (task_state == 'spawning' and any(
+            a.get('action') == 'rebuild' and not a.get('finish_time') for a in rec.get('actions') or [])):
+        return None                      # a rebuild cut short (before or during its spawn): it goes on
     if vm_state not in ('active', 'stopped', 'error'):
         return "Cannot 'rebuild' instance %s while it is in vm_state %s" % (uuid, vm_state)
     if task_state is not None:

@@ -16,6 +16,8 @@ pytest.importorskip('pycdlib')
     ({'vm_state': 'stopped'}, None),
     ({'vm_state': 'error'}, None),
     ({'vm_state': 'active', 'task_state': 'rebuild_spawning'}, None),
+    ({'vm_state': 'building', 'task_state': 'spawning', 'actions': [{'action': 'rebuild'}]}, None),
+    ({'vm_state': 'building', 'task_state': 'spawning', 'actions': [{'action': 'create'}]}, 'vm_state building'),
     ({'vm_state': 'resized'}, "Cannot 'rebuild' instance u while it is in vm_state resized"),
     ({'vm_state': 'active', 'task_state': 'migrating'}, "Cannot 'rebuild' instance u while it is in task_state migrating"),
     ({'vm_state': 'active', 'boot_from_volume': True}, 'volume-backed'),
