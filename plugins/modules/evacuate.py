@@ -95,8 +95,8 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 notes:
-  - The user data the instance had is on its config drive on the down host and cannot be read:
-    the new config drive has none (Nova keeps it in its database).
+  - The user data the instance had is on its config drive on the down host and cannot be read,
+    so the new config drive has none (Nova keeps it in its database).
   - An instance booted from a volume, or with volumes attached, is not evacuated (not built yet).
 '''
 
