@@ -82,8 +82,8 @@ class Evacuate(Step):
             if migration and migration.get('migration_type') == 'evacuation' and not self.check_mode:
                 # Spawned; the run that did it stopped before closing the record: close it.
                 self.close(hv, name, there, migration)
-                return dict(changed=True, msg='%s rebuilt on %s (evacuated from %s)' % (name, p['host'] or hv.uri,
-                                                                                       p['source']),
+                where = p['host'] or hv.uri
+                return dict(changed=True, msg='%s rebuilt on %s (evacuated from %s)' % (name, where, p['source']),
                             server={'uuid': there.get('uuid'), 'vm_state': there.get('vm_state')},
                             migration=there['migrations'][-1])
             return dict(changed=False, msg='%s runs on %s already' % (name, p['host'] or hv.uri),
@@ -104,7 +104,7 @@ class Evacuate(Step):
                                                  self.request)
             migration['status'] = 'pre-migrating'
         history = {k: old.get(k) for k in KEPT}
-        history['actions'] = [a for a in old.get('actions') or []]
+        history['actions'] = list(old.get('actions') or [])
         _instance_action.start(history, 'evacuate', self.request)
         history['migrations'] = _migration.with_migration(old, migration)
         history['old_vm_state'] = old.get('vm_state')

@@ -115,7 +115,7 @@ def plan(request, states, fleet, records=None, options=None, images=None):
             continue
         result['evacuate'].append({'instance': rec['name'], 'uuid': rec.get('uuid'), 'dest': dest,
                                    'uri': fleet[dest]['uri'],
-                                   'settings': {k: v for k, v in (fleet[dest].get('settings') or {}).items()},
+                                   'settings': dict(fleet[dest].get('settings') or {}),
                                    'record': rec, 'image': image})
     result['lines'] = (['%s is down (records of %s)' % (host, records.get('taken_at'))] +
                        ['%s: rebuild on %s' % (e['instance'], e['dest']) for e in result['evacuate']] +
