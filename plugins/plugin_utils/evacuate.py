@@ -86,24 +86,32 @@ def plan(request, states, fleet, records=None, options=None, images=None):
                                % (request['instance'], host, records.get('taken_at')))
     states = {h: _copy_state(s) for h, s in states.items()}
     for rec in sorted(wanted, key=lambda r: r['name']):
-        elsewhere = [c for c in locate(states, rec['name']) if c['host'] != host and c['role'] == 'instance']
+        copies = [c for c in locate(states, rec['name']) if c['host'] != host]
+        elsewhere = [c for c in copies if c['role'] == 'instance']
         if elsewhere:
             result['skipped'].append({'instance': rec['name'], 'reason': 'runs on %s' % elsewhere[0]['host']})
             continue
+        # An evacuation of it cut short (its claim is on a host, the migration open) goes on there.
+        started = [c['host'] for c in copies
+                   if (c['entry'].get('migration') or {}).get('migration_type') == 'evacuation'
+                   and c['entry'].get('uuid') == rec.get('uuid')]
         problem = _refusal(rec)
         if problem:
             result['skipped'].append({'instance': rec['name'], 'reason': problem})
             continue
-        spec = move_request(entry_of(rec), images)
-        spec['ignore_hosts'] = [host]
-        if request['target']:
-            spec['requested_destination'] = {'host': request['target']}
-        try:
-            placed = select_hosts(spec, states, options)
-        except NoValidHost as err:
-            result['skipped'].append({'instance': rec['name'], 'reason': str(err)})
-            continue
-        dest = placed['selections'][0]['host']
+        if started:
+            dest = started[0]
+        else:
+            spec = move_request(entry_of(rec), images)
+            spec['ignore_hosts'] = [host]
+            if request['target']:
+                spec['requested_destination'] = {'host': request['target']}
+            try:
+                placed = select_hosts(spec, states, options)
+            except NoValidHost as err:
+                result['skipped'].append({'instance': rec['name'], 'reason': str(err)})
+                continue
+            dest = placed['selections'][0]['host']
         if dest not in fleet:
             result['skipped'].append({'instance': rec['name'], 'reason': '%s is not in the fleet' % dest})
             continue

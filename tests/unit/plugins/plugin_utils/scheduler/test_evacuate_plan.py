@@ -103,3 +103,14 @@ def test_a_target_goes_through_the_filters():
 def test_bad_requests(request_, words):
     with pytest.raises(SchedulerError, match=words):
         plan(request_, down_states(), [record('a')])
+
+
+def test_an_evacuation_cut_short_goes_on_where_it_started():
+    states = down_states()
+    states['hv1']['instances']['u-a'] = {
+        'managed': True, 'name': 'a', 'uuid': 'u-a', 'active': False, 'task_state': 'rebuild_spawning',
+        'migration': {'migration_type': 'evacuation', 'status': 'pre-migrating', 'source_compute': 'hv3',
+                      'dest_compute': 'hv1'}}
+    states['hv2'] = host(memory_mb=65536)          # the scheduler would prefer it
+    result = plan({'host': 'hv3'}, states, [record('a')])
+    assert [(e['instance'], e['dest']) for e in result['evacuate']] == [('a', 'hv1')]
