@@ -26,7 +26,7 @@ harness=$top/tests/harness/hypervisors.py
 count=${NOVALITE_HARNESS_HOSTS:-3}
 # The second stream: the long fault target, and targets that are mostly waiting for guests.
 stream_b=(faults cloud_image awx_jobs compute_host_ssh live_migration image network_port select_hosts
-          storage_pool volume fleet_views host_facts)
+          storage_pool volume fleet_views host_facts evacuate)
 
 # stream HARNESS_DIR STAGE_DIR ARGS...: one ansible-test run on a harness of its own.
 stream() {
