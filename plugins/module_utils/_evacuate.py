@@ -36,7 +36,7 @@ from ansible_collections.novalite.compute.plugins.module_utils._network_setup im
 from ansible_collections.novalite.compute.plugins.module_utils._port_allocation import PortAllocation
 from ansible_collections.novalite.compute.plugins.module_utils._rebuild import KEPT
 from ansible_collections.novalite.compute.plugins.module_utils._security_group_filter import SecurityGroupFilter
-from ansible_collections.novalite.compute.plugins.module_utils._spawn import Server
+from ansible_collections.novalite.compute.plugins.module_utils._spawn import WAIT_OPTIONS, Server
 
 TASK_STATES = ('rebuilding', 'rebuild_block_device_mapping', 'rebuild_spawning')
 
@@ -52,9 +52,7 @@ class Evacuate(Step):
         public_key=dict(type='str'),
         settings=dict(type='dict', default={}),
         request_id=dict(type='str'),
-        wait_for=dict(type='str', choices=['running', 'boot_marker', 'ip'], default='running'),
-        boot_marker=dict(type='str', default='login:|NOVALITE-GUEST-REPORT'),
-        timeout=dict(type='int', default=300),
+        **WAIT_OPTIONS,
         instances_pool=dict(type='str', default='novalite-instances'),
         images_pool=dict(type='str', default='novalite-images'),
     )

@@ -31,7 +31,7 @@ from ansible_collections.novalite.compute.plugins.module_utils._disks import Dis
 from ansible_collections.novalite.compute.plugins.module_utils._image_step import CacheImage
 from ansible_collections.novalite.compute.plugins.module_utils._move import as_int, save_record
 from ansible_collections.novalite.compute.plugins.module_utils._port_allocation import PortAllocation
-from ansible_collections.novalite.compute.plugins.module_utils._spawn import REBUILD_KEEPS, Server
+from ansible_collections.novalite.compute.plugins.module_utils._spawn import REBUILD_KEEPS, WAIT_OPTIONS, Server
 
 TASK_STATES = ('rebuilding', 'rebuild_block_device_mapping', 'rebuild_spawning')
 # The parts of the record a rebuild keeps (Nova's instance row outlives a rebuild).
@@ -80,9 +80,7 @@ class Rebuild(Step):
         request_id=dict(type='str'),
         host=dict(type='str'),
         virt_type=dict(type='str', choices=['kvm', 'qemu'], default='kvm'),
-        wait_for=dict(type='str', choices=['running', 'boot_marker', 'ip'], default='running'),
-        boot_marker=dict(type='str', default='login:|NOVALITE-GUEST-REPORT'),
-        timeout=dict(type='int', default=300),
+        **WAIT_OPTIONS,
         instances_pool=dict(type='str', default='novalite-instances'),
         images_pool=dict(type='str', default='novalite-images'),
     )

@@ -25,6 +25,12 @@ from ansible_collections.novalite.compute.plugins.module_utils import _server
 from ansible_collections.novalite.compute.plugins.module_utils import _storage_pool
 
 
+# How a spawn waits for the guest (the spawn's options, a rebuild's and an evacuation's).
+WAIT_OPTIONS = dict(
+    wait_for=dict(type='str', choices=['running', 'boot_marker', 'ip'], default='running'),
+    boot_marker=dict(type='str', default='login:|NOVALITE-GUEST-REPORT'),
+    timeout=dict(type='int', default=300),
+)
 # What a rebuild (or an evacuation) keeps of the record it spawns over: Nova's instance row
 # outlives them.
 REBUILD_KEEPS = ('created_at', 'actions', 'migrations', 'display_name', 'reservation_id', 'request_id', 'claimed_at',
@@ -64,9 +70,7 @@ class Server(Step):
         instances_pool=dict(type='str', default='novalite-instances'),
         wait=dict(type='bool', default=True),
         failed_build=dict(type='bool', default=False),
-        wait_for=dict(type='str', choices=['running', 'boot_marker', 'ip'], default='running'),
-        boot_marker=dict(type='str', default='login:|NOVALITE-GUEST-REPORT'),
-        timeout=dict(type='int', default=300),
+        **WAIT_OPTIONS,
         # Spawn again over the instance's own definition in the middle of its rebuild
         # (_rebuild.Rebuild): no create action or notification, those are the rebuild's.
         rebuild=dict(type='bool', default=False),
