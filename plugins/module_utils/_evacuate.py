@@ -17,6 +17,8 @@ a failure removes what was made on the destination.
 
 from __future__ import annotations
 
+import os
+import time
 import uuid as uuidlib
 
 from ansible_collections.novalite.compute.plugins.module_utils._step import Step
@@ -39,6 +41,9 @@ from ansible_collections.novalite.compute.plugins.module_utils._security_group_f
 from ansible_collections.novalite.compute.plugins.module_utils._spawn import WAIT_OPTIONS, Server
 
 TASK_STATES = ('rebuilding', 'rebuild_block_device_mapping', 'rebuild_spawning')
+# NOVALITE_BUILD_STEP_DELAY (seconds) holds each step that long once recorded, as a build's
+# steps are, for the tests that interrupt it at a step.
+STEP_DELAY = float(os.environ.get('NOVALITE_BUILD_STEP_DELAY') or 0)
 
 
 class Evacuate(Step):
@@ -186,6 +191,8 @@ class Evacuate(Step):
             if key not in ('request_id', 'claimed_at') and value is not None:
                 rec[key] = value
         save_record(hv, name, rec)
+        if STEP_DELAY:
+            time.sleep(STEP_DELAY)
 
     def plug(self, hv, old):
         """Its networks (from the catalog), ports with the same MAC and fixed IP, security groups."""

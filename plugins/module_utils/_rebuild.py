@@ -18,6 +18,8 @@ instance in vm_state error with the fault, as Nova does; a rebuild again repairs
 from __future__ import annotations
 
 import json
+import os
+import time
 
 from ansible_collections.novalite.compute.plugins.module_utils._step import Step
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput, NovaliteError
@@ -36,6 +38,8 @@ from ansible_collections.novalite.compute.plugins.module_utils._spawn import REB
 TASK_STATES = ('rebuilding', 'rebuild_block_device_mapping', 'rebuild_spawning')
 # The parts of the record a rebuild keeps (Nova's instance row outlives a rebuild).
 KEPT = REBUILD_KEEPS
+# NOVALITE_BUILD_STEP_DELAY (seconds) holds each step that long once recorded (tests that interrupt it).
+STEP_DELAY = float(os.environ.get('NOVALITE_BUILD_STEP_DELAY') or 0)
 
 
 def rebuild_refusal(rec):
@@ -133,6 +137,8 @@ class Rebuild(Step):
             disks = self.remake_disks(hv, rec, flavor, image, volume)
             rec['task_state'] = 'rebuild_spawning'
             self.save(hv, rec)
+            if STEP_DELAY:
+                time.sleep(STEP_DELAY)
             ports = [PortAllocation.call(hv, network=port['network'], instance=name,
                                          device=_names.port_device(name, port['name']), fixed_ip=port['ip'],
                                          mac_address=port['mac'])['port'] for port in rec.get('ports') or []]
