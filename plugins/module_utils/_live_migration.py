@@ -30,7 +30,7 @@ import threading
 import time
 import uuid as uuidlib
 
-from ansible_collections.novalite.compute.plugins.module_utils._move import HOST, Move, as_int
+from ansible_collections.novalite.compute.plugins.module_utils._move import HOST, MOVE_OPTIONS, Move, as_int
 from ansible_collections.novalite.compute.plugins.module_utils._errors import InvalidInput, NovaliteError
 from ansible_collections.novalite.compute.plugins.module_utils import _domain_xml
 from ansible_collections.novalite.compute.plugins.module_utils import _instance_action
@@ -54,16 +54,10 @@ STEP_DELAY = float(os.environ.get('NOVALITE_MIGRATION_STEP_DELAY') or 0)
 class LiveMigration(Move):
     notification = 'live_migration'
     argument_spec = dict(
-        instance=dict(type='str', required=True),
-        source=dict(type='dict', required=True, options=HOST),
+        MOVE_OPTIONS,
         dest=dict(type='dict', required=True, options=dict(
             HOST, address=dict(type='str'), settings=dict(type='dict', default={}))),
-        cleanup=dict(type='list', elements='dict', default=[], options=HOST),
-        networks=dict(type='list', elements='dict', default=[]),
-        request_id=dict(type='str'),
         completion_timeout=dict(type='int', default=800),
-        instances_pool=dict(type='str', default='novalite-instances'),
-        images_pool=dict(type='str', default='novalite-images'),
     )
 
     def run(self):

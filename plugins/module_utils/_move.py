@@ -25,6 +25,17 @@ from ansible_collections.novalite.compute.plugins.module_utils._network_setup im
 from ansible_collections.novalite.compute.plugins.module_utils._port_allocation import PortAllocation
 
 HOST = dict(host=dict(type='str', required=True), uri=dict(type='str', required=True))
+# The options every move takes besides its own: the instance, the source, the hosts that may
+# hold an interrupted attempt's copy, the network catalog, the request, the pools.
+MOVE_OPTIONS = dict(
+    instance=dict(type='str', required=True),
+    source=dict(type='dict', required=True, options=HOST),
+    cleanup=dict(type='list', elements='dict', default=[], options=HOST),
+    networks=dict(type='list', elements='dict', default=[]),
+    request_id=dict(type='str'),
+    instances_pool=dict(type='str', default='novalite-instances'),
+    images_pool=dict(type='str', default='novalite-images'),
+)
 
 
 class Move(Step):

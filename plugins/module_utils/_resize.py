@@ -37,7 +37,7 @@ from ansible_collections.novalite.compute.plugins.module_utils import _libvirt
 from ansible_collections.novalite.compute.plugins.module_utils import _migration
 from ansible_collections.novalite.compute.plugins.module_utils import _storage_pool
 from ansible_collections.novalite.compute.plugins.module_utils._claim import Claim
-from ansible_collections.novalite.compute.plugins.module_utils._move import HOST, Move, as_int
+from ansible_collections.novalite.compute.plugins.module_utils._move import HOST, MOVE_OPTIONS, Move, as_int
 
 # NOVALITE_MIGRATION_STEP_DELAY (seconds) holds each step that long once recorded, for the
 # tests that interrupt an operation at each step.
@@ -48,17 +48,11 @@ OPERATIONS = ('resize', 'confirm', 'revert')
 class Resize(Move):
     notification = 'resize'
     argument_spec = dict(
+        MOVE_OPTIONS,
         operation=dict(type='str', default='resize', choices=list(OPERATIONS)),
-        instance=dict(type='str', required=True),
         flavor=dict(type='dict'),
-        source=dict(type='dict', required=True, options=HOST),
         dest=dict(type='dict', required=True, options=dict(HOST, settings=dict(type='dict', default={}))),
-        cleanup=dict(type='list', elements='dict', default=[], options=HOST),
-        networks=dict(type='list', elements='dict', default=[]),
-        request_id=dict(type='str'),
         shutdown_timeout=dict(type='int', default=60),
-        instances_pool=dict(type='str', default='novalite-instances'),
-        images_pool=dict(type='str', default='novalite-images'),
     )
 
     def run(self):
